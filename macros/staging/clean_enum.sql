@@ -1,0 +1,20 @@
+{#
+    Normalise a free-text enum as landed: trim, lower-case, inner runs of spaces or hyphens to
+    one underscore; empty becomes null. ' Add_To_Cart ' -> 'add_to_cart', 'PAGE VIEW' -> 'page_view'.
+    Whether the result is an accepted value is checked by the caller against a var list.
+#}
+{% macro clean_enum(column) -%}
+    nullif(regexp_replace(lower(trim({{ column }})), '[\s\-]+', '_', 'g'), '')
+{%- endmacro %}
+
+
+{#- Trimmed text, empty as null. -#}
+{% macro clean_text(column) -%}
+    nullif(trim({{ column }}), '')
+{%- endmacro %}
+
+
+{#- SQL list literal of a var holding accepted values: ('a', 'b'). -#}
+{% macro sql_list(values) -%}
+    ({%- for v in values -%}'{{ v }}'{{ ", " if not loop.last }}{%- endfor -%})
+{%- endmacro %}

@@ -1,0 +1,33 @@
+{#
+    Parse a landed text timestamp into a UTC `timestamp` (no time zone; every *_at column in
+    silver and gold is UTC). Returns null when the text cannot be read; the caller quarantines
+    such rows with reason `invalid_timestamp`. Accepted forms:
+
+      2024-03-04T12:34:56.123Z         ISO 8601 with Z
+      2024-03-04 13:34:56+01:00        ISO 8601 with an offset (converted to UTC)
+      2024-03-04 12:34:56              naive ISO: read as UTC (the profile sets TimeZone=UTC)
+      2024/03/04 12:34:56              slashes: read as UTC
+      1709555696123 / 1709555696       epoch milliseconds / seconds
+#}
+{% macro parse_timestamp_utc(column) -%}
+    {%- set t = "trim(" ~ column ~ ")" -%}
+    case
+        when regexp_full_match({{ t }}, '[0-9]{13}')
+            then epoch_ms(cast({{ t }} as bigint))
+        when regexp_full_match({{ t }}, '[0-9]{10}')
+            then epoch_ms(cast({{ t }} as bigint) * 1000)
+        else coalesce(
+            cast(timezone('UTC', try_cast({{ t }} as timestamptz)) as timestamp),
+            try_strptime({{ t }}, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M:%S.%g', '%Y/%m/%d'])
+        )
+    end
+{%- endmacro %}
+
+
+{#- Parse a landed text date (YYYY-MM-DD, or any form parse_timestamp_utc reads). -#}
+{% macro parse_date(column) -%}
+    coalesce(
+        try_cast(trim({{ column }}) as date),
+        cast({{ parse_timestamp_utc(column) }} as date)
+    )
+{%- endmacro %}

@@ -1,0 +1,43 @@
+{#
+    One row per event_id that passed validation. Collectors deliver at least once, so the same
+    event can land more than once: the earliest copy (then lowest source_row_id) is kept and the
+    others are counted as deduplicated in audit_reconciliation.
+#}
+with
+
+events as (
+
+    select * from {{ ref('int_events_validated') }}
+    where quarantine_reason is null
+
+),
+
+final as (
+
+    select
+        event_id,
+        visitor_id,
+        customer_id,
+        product_id,
+        offer_id,
+        order_id,
+        event_type,
+        page_path,
+        page_type,
+        device,
+        country_code,
+        traffic_source,
+        user_agent,
+        price,
+        quantity,
+        event_at,
+        source_row_id
+    from events
+    qualify row_number() over (
+        partition by event_id
+        order by event_at, source_row_id
+    ) = 1
+
+)
+
+select * from final

@@ -1,0 +1,43 @@
+{#
+    One row per landed order-line row with its final `quarantine_reason`: the row-level reason
+    from staging, else an order or product that does not resolve. A line of a quarantined order
+    is quarantined too (`unknown_order`): it cannot be attributed to a kept order.
+#}
+with
+
+order_lines as (
+
+    select * from {{ ref('stg_demo__order_lines') }}
+
+),
+
+orders as (
+
+    select order_id from {{ ref('int_orders_deduplicated') }}
+
+),
+
+products as (
+
+    select product_id from {{ ref('int_products_deduplicated') }}
+
+),
+
+final as (
+
+    select
+        order_lines.* exclude (quarantine_reason),
+        coalesce(
+            order_lines.quarantine_reason,
+            case
+                when orders.order_id is null then 'unknown_order'
+                when products.product_id is null then 'unknown_product'
+            end
+        ) as quarantine_reason
+    from order_lines
+    left join orders on order_lines.order_id = orders.order_id
+    left join products on order_lines.product_id = products.product_id
+
+)
+
+select * from final

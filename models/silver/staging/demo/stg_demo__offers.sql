@@ -1,0 +1,54 @@
+{#
+    One row per landed offer row: typed and cleaned, with a row-level `quarantine_reason`.
+#}
+{%- set raw_columns = [
+    'offer_id', 'offer_name', 'offer_category', 'offer_type', 'discount_value', 'min_spend',
+    'valid_from', 'valid_to',
+] -%}
+
+with
+
+source as (
+
+    select
+        *,
+        {{ raw_record(raw_columns) }} as raw_record
+    from {{ bronze('offers') }}
+
+),
+
+typed as (
+
+    select
+        {{ source_row_id() }} as source_row_id,
+        raw_record,
+        {{ clean_text('offer_id') }} as offer_id,
+        {{ clean_text('offer_name') }} as offer_name,
+        {{ clean_enum('offer_category') }} as offer_category,
+        {{ clean_enum('offer_type') }} as offer_type,
+        try_cast(trim(discount_value) as decimal(18, 2)) as discount_value,
+        try_cast(trim(min_spend) as decimal(18, 2)) as min_spend,
+        {{ parse_date('valid_from') }} as valid_from_date,
+        {{ parse_date('valid_to') }} as valid_to_date
+    from source
+
+),
+
+cleaned as (
+
+    select
+        *,
+        case
+            when offer_id is null then 'missing_offer_id'
+            when offer_type is null or offer_type not in {{ sql_list(var('offer_types')) }}
+                then 'invalid_offer_type'
+            when discount_value is null or discount_value < 0 then 'invalid_amount'
+            when min_spend is null or min_spend <= 0 then 'invalid_amount'
+            when valid_from_date is null or valid_to_date is null then 'invalid_timestamp'
+            when valid_to_date < valid_from_date then 'invalid_validity_window'
+        end as quarantine_reason
+    from typed
+
+)
+
+select * from cleaned

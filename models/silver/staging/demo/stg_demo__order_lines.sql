@@ -1,0 +1,56 @@
+{#
+    One row per landed order-line row: typed, with a row-level `quarantine_reason`.
+#}
+{%- set raw_columns = [
+    'order_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'line_amount',
+] -%}
+
+with
+
+source as (
+
+    select
+        *,
+        {{ raw_record(raw_columns) }} as raw_record
+    from {{ bronze('order_lines') }}
+
+),
+
+typed as (
+
+    select
+        {{ source_row_id() }} as source_row_id,
+        raw_record,
+        {{ clean_text('order_id') }} as order_id,
+        {{ clean_text('product_id') }} as product_id,
+        try_cast(trim(line_number) as integer) as line_number,
+        try_cast(trim(quantity) as integer) as quantity,
+        try_cast(trim(unit_price) as decimal(18, 2)) as unit_price,
+        try_cast(trim(line_amount) as decimal(18, 2)) as line_amount_raw
+    from source
+
+),
+
+cleaned as (
+
+    select
+        source_row_id,
+        raw_record,
+        order_id,
+        product_id,
+        line_number,
+        quantity,
+        unit_price,
+        coalesce(line_amount_raw, quantity * unit_price) as line_amount,
+        case
+            when order_id is null then 'missing_order_id'
+            when line_number is null then 'missing_line_number'
+            when product_id is null then 'missing_product_id'
+            when quantity is null or quantity <= 0 then 'invalid_quantity'
+            when unit_price is null or unit_price <= 0 then 'invalid_price'
+        end as quarantine_reason
+    from typed
+
+)
+
+select * from cleaned

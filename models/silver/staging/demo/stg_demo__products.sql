@@ -1,0 +1,55 @@
+{#
+    One row per landed product row: typed and cleaned, with a row-level `quarantine_reason`.
+    A product without a positive list price cannot be priced and is quarantined.
+#}
+{%- set raw_columns = [
+    'product_id', 'product_name', 'category', 'category_path', 'brand', 'list_price',
+] -%}
+
+with
+
+source as (
+
+    select
+        *,
+        {{ raw_record(raw_columns) }} as raw_record
+    from {{ bronze('products') }}
+
+),
+
+typed as (
+
+    select
+        {{ source_row_id() }} as source_row_id,
+        raw_record,
+        {{ clean_text('product_id') }} as product_id,
+        {{ clean_text('product_name') }} as product_name,
+        lower({{ clean_text('category_path') }}) as category_path,
+        {{ clean_enum('category') }} as category_raw,
+        {{ clean_text('brand') }} as brand,
+        try_cast(trim(list_price) as decimal(18, 2)) as list_price
+    from source
+
+),
+
+cleaned as (
+
+    select
+        source_row_id,
+        raw_record,
+        product_id,
+        product_name,
+        -- The top level of the path is the category when the category column is empty.
+        coalesce(category_raw, split_part(category_path, '.', 1), 'unknown') as category,
+        category_path,
+        coalesce(brand, 'unbranded') as brand,
+        list_price,
+        case
+            when product_id is null then 'missing_product_id'
+            when list_price is null or list_price <= 0 then 'invalid_price'
+        end as quarantine_reason
+    from typed
+
+)
+
+select * from cleaned

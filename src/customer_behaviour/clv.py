@@ -1,0 +1,789 @@
+"""Customer lifetime value: BG/NBD (purchase counts) and Gamma-Gamma (spend per purchase).
+
+Written with numpy/scipy only; ``lifetimes`` is a test oracle and is never imported here.
+
+Models
+------
+* BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): per customer the
+  repeat-purchase count ``frequency`` (x), the time of the last repeat purchase measured from
+  the first purchase ``recency`` (t_x) and the age ``T`` (end of observation minus first
+  purchase), all in one time unit (CDNOW: weeks).
+* Gamma-Gamma (Fader & Hardie 2013): ``monetary_value`` is the mean spend of the x repeat
+  purchases. Only customers with ``frequency > 0`` carry information, so the fit uses exactly
+  those (and, since the model is a density on positive spend, only those with
+  ``monetary_value > 0``); every other row is ignored, counted in ``GammaGammaFit.n_ignored``.
+
+Fitting
+-------
+The log-likelihood is vectorised (``gammaln``/``logaddexp``; the x = 0 / x > 0 branch by
+masks) and maximised over log-parameters with ``scipy.optimize.minimize(method="L-BFGS-B")``
+and an analytic gradient, from a fixed starting point (all parameters 1 on a rescaled problem,
+see below), so a fit is deterministic. Customers are first collapsed to their unique
+(frequency, recency, T) rows with summed counts as weights, so the cost depends on the number
+of distinct patterns, not on the number of customers (1M customers with day-resolution dates
+fit in about a second).
+
+BG/NBD is fitted with time rescaled so that ``max(T) == 1`` (as lifetimes does); ``penalizer``
+is lifetimes' ``penalizer_coef``: ``penalizer * sum(params**2)`` added to the *mean* negative
+log-likelihood, with ``alpha`` on that rescaled time axis, so penalised fits are comparable to
+lifetimes'. Gamma-Gamma is fitted with spend rescaled to mean 1 (no penalizer). Reported
+parameters and log-likelihoods are always in the caller's units; ``log_likelihood`` is the
+total (summed over customers, weights included) and unpenalised.
+
+Failure contract (what a dbt Python model relies on)
+---------------------------------------------------
+A fit function either returns a fitted result (``converged`` is then always True) or raises
+``ClvFitError``. It never returns made-up parameters.
+
+* ``InsufficientDataError`` (a subclass of ``ClvFitError``, ``status = "insufficient_data"``):
+  raised *before* optimising when the data cannot identify the model. Rules (module constants):
+  BG/NBD needs at least ``MIN_CUSTOMERS_BGNBD`` customers of which at least
+  ``MIN_REPEAT_CUSTOMERS_BGNBD`` have ``frequency > 0``; Gamma-Gamma needs at least
+  ``MIN_CUSTOMERS_GAMMA_GAMMA`` customers with ``frequency > 0`` and ``monetary_value > 0``.
+  Counts are weighted (a weight is a number of customers).
+* ``ClvFitError`` with ``status = "not_converged"``: the optimiser did not report success; the
+  message names the model, the optimiser message and the parameters reached.
+* ``ClvFitError`` with ``status = "degenerate"``: the optimiser stopped on the log-parameter
+  bound (the maximum likelihood estimate is at infinity / zero), the likelihood is not finite,
+  or a Gamma-Gamma fit has ``q <= 1`` (population mean spend undefined).
+
+Every ``ClvFitError`` carries ``model``, ``status``, ``params`` (dict reached, or None),
+``n_customers`` and ``n_repeat_customers``. ``fit_status_row(fit_or_error)`` turns either a fit
+or the error into one flat dict (model, status, parameters or None, log-likelihood, counts,
+message), so a dbt model does::
+
+    try:
+        bg = fit_bgnbd(f, r, T)
+    except ClvFitError as exc:
+        bg = None
+        status = fit_status_row(exc)      # one row for the fit-status table
+    else:
+        status = fit_status_row(bg)
+    # predictions: null when bg is None
+
+Malformed input (NaN, negative values, recency > T, mismatched lengths) is a data bug upstream
+and raises ``ValueError``, not ``ClvFitError``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import digamma, expit, gammaln, hyp2f1
+
+__all__ = [
+    "MIN_CUSTOMERS_BGNBD",
+    "MIN_REPEAT_CUSTOMERS_BGNBD",
+    "MIN_CUSTOMERS_GAMMA_GAMMA",
+    "ClvFitError",
+    "InsufficientDataError",
+    "BgNbdParams",
+    "GammaGammaParams",
+    "BgNbdFit",
+    "GammaGammaFit",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
+    "bgnbd_log_likelihood",
+    "gamma_gamma_log_likelihood",
+    "expected_purchases",
+    "p_alive",
+    "expected_average_value",
+    "customer_lifetime_value",
+    "summary_from_transactions",
+    "fit_status_row",
+]
+
+#: BG/NBD is not fitted on fewer customers than this (weighted count).
+MIN_CUSTOMERS_BGNBD = 20
+#: ... nor when fewer than this many of them made a repeat purchase (x > 0): with no repeat
+#: buyers the likelihood is maximised at the boundary (r -> 0) and nothing is identified.
+MIN_REPEAT_CUSTOMERS_BGNBD = 5
+#: Gamma-Gamma is not fitted on fewer customers with frequency > 0 and monetary_value > 0.
+MIN_CUSTOMERS_GAMMA_GAMMA = 10
+
+#: Log-parameters are bounded to +-LOG_PARAM_BOUND; a fit that stops on the bound is degenerate.
+LOG_PARAM_BOUND = 25.0
+_DEFAULT_MAXITER = 2000
+_FTOL = 1e-14
+_GTOL = 1e-9
+#: L-BFGS-B can stop with "ABNORMAL" (line search cannot improve any more) once it sits on the
+#: optimum to machine precision; that stop is accepted as converged only if the largest
+#: gradient component of the mean negative log-likelihood (w.r.t. log-parameters) is below this.
+_GRAD_ACCEPT = 1e-6
+
+
+# --------------------------------------------------------------------------------------------
+# errors and result types
+# --------------------------------------------------------------------------------------------
+
+
+class ClvFitError(RuntimeError):
+    """A CLV model could not be fitted. ``status`` says why (see module docstring)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str,
+        status: str = "not_converged",
+        params: dict[str, float] | None = None,
+        n_customers: float | None = None,
+        n_repeat_customers: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.model = model
+        self.status = status
+        self.params = params
+        self.n_customers = n_customers
+        self.n_repeat_customers = n_repeat_customers
+
+
+class InsufficientDataError(ClvFitError):
+    """Too little data to identify the model (raised before optimising)."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs["status"] = "insufficient_data"
+        super().__init__(message, **kwargs)
+
+
+class BgNbdParams(NamedTuple):
+    r: float
+    alpha: float
+    a: float
+    b: float
+
+
+class GammaGammaParams(NamedTuple):
+    p: float
+    q: float
+    v: float  # "gamma" in Fader & Hardie (2013); "v" in lifetimes
+
+
+@dataclass(frozen=True)
+class BgNbdFit:
+    """A fitted BG/NBD model (only ever returned when the optimiser converged)."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float  # total over customers (weights included), unpenalised
+    n_customers: float  # customers represented = sum of weights
+    n_repeat_customers: float  # of which frequency > 0
+    n_rows: int  # input rows
+    n_unique_rows: int  # distinct (frequency, recency, T) rows actually optimised over
+    converged: bool
+    iterations: int
+    fit_seconds: float
+    message: str
+    penalizer: float = 0.0
+    model: str = field(default="bgnbd", init=False)
+
+    @property
+    def params(self) -> BgNbdParams:
+        return BgNbdParams(self.r, self.alpha, self.a, self.b)
+
+
+@dataclass(frozen=True)
+class GammaGammaFit:
+    """A fitted Gamma-Gamma model (only ever returned when the optimiser converged)."""
+
+    p: float
+    q: float
+    v: float
+    log_likelihood: float  # total over the customers used (weights included)
+    n_customers: float  # customers used (frequency > 0 and monetary_value > 0), weighted
+    n_ignored: float  # customers ignored (frequency == 0 or monetary_value <= 0), weighted
+    n_rows: int
+    n_unique_rows: int
+    converged: bool
+    iterations: int
+    fit_seconds: float
+    message: str
+    model: str = field(default="gamma_gamma", init=False)
+
+    @property
+    def gamma(self) -> float:
+        return self.v
+
+    @property
+    def params(self) -> GammaGammaParams:
+        return GammaGammaParams(self.p, self.q, self.v)
+
+
+def fit_status_row(result: BgNbdFit | GammaGammaFit | ClvFitError) -> dict[str, Any]:
+    """One flat, JSON/DuckDB-friendly dict describing a fit or a fit failure."""
+    if isinstance(result, ClvFitError):
+        return {
+            "model": result.model,
+            "status": result.status,
+            "params": dict(result.params) if result.params else None,
+            "log_likelihood": None,
+            "n_customers": result.n_customers,
+            "n_repeat_customers": result.n_repeat_customers,
+            "message": str(result),
+        }
+    params = result.params._asdict()
+    return {
+        "model": result.model,
+        "status": "fitted",
+        "params": params,
+        "log_likelihood": result.log_likelihood,
+        "n_customers": result.n_customers,
+        "n_repeat_customers": getattr(result, "n_repeat_customers", result.n_customers),
+        "message": result.message,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# input helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _as_float(name: str, values: Any) -> np.ndarray:
+    arr = np.asarray(values, dtype=float).reshape(-1)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
+def _weights(weights: Any, n: int) -> np.ndarray:
+    if weights is None:
+        return np.ones(n)
+    w = _as_float("weights", weights)
+    if w.shape[0] != n:
+        raise ValueError(f"weights has {w.shape[0]} rows, expected {n}")
+    if np.any(w < 0):
+        raise ValueError("weights must be non-negative")
+    return w
+
+
+def _check_rft(frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, ...]:
+    x = _as_float("frequency", frequency)
+    tx = _as_float("recency", recency)
+    tt = _as_float("T", T)
+    if not (x.shape == tx.shape == tt.shape):
+        raise ValueError("frequency, recency and T must have the same length")
+    if np.any(x < 0) or np.any(x != np.floor(x)):
+        raise ValueError("frequency must be a non-negative integer count")
+    if np.any(tx < 0) or np.any(tt <= 0):
+        raise ValueError("recency must be >= 0 and T > 0")
+    if np.any(tx > tt):
+        raise ValueError("recency is larger than T for some customers")
+    if np.any((x == 0) & (tx != 0)):
+        raise ValueError("recency must be 0 when frequency is 0")
+    return x, tx, tt
+
+
+def _bg_params(params: Any) -> BgNbdParams:
+    if isinstance(params, Mapping):
+        return BgNbdParams(*(float(params[k]) for k in ("r", "alpha", "a", "b")))
+    if all(hasattr(params, k) for k in ("r", "alpha", "a", "b")):
+        return BgNbdParams(float(params.r), float(params.alpha), float(params.a), float(params.b))
+    return BgNbdParams(*(float(v) for v in params))
+
+
+def _gg_params(params: Any) -> GammaGammaParams:
+    if isinstance(params, Mapping):
+        v = params["v"] if "v" in params else params["gamma"]
+        return GammaGammaParams(float(params["p"]), float(params["q"]), float(v))
+    if all(hasattr(params, k) for k in ("p", "q", "v")):
+        return GammaGammaParams(float(params.p), float(params.q), float(params.v))
+    return GammaGammaParams(*(float(v) for v in params))
+
+
+def _collapse(columns: dict[str, np.ndarray], w: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Unique rows of ``columns`` (sorted, so deterministic) with summed weights."""
+    frame = pd.DataFrame(columns)
+    frame["_w"] = w
+    frame = frame[frame["_w"] > 0]
+    grouped = frame.groupby(list(columns), sort=True)["_w"].sum()
+    keys = [grouped.index.get_level_values(i).to_numpy(dtype=float) for i in range(len(columns))]
+    return keys, grouped.to_numpy(dtype=float)
+
+
+# --------------------------------------------------------------------------------------------
+# BG/NBD
+# --------------------------------------------------------------------------------------------
+
+
+def _bgnbd_terms(r, alpha, a, b, x, tx, tt):
+    """Per-row log-likelihood pieces shared by the value and the gradient."""
+    ln_a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    ln_a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    t1 = -(r + x) * np.log(alpha + tt)
+    repeat = x > 0
+    # b + x - 1 >= b > 0 where x > 0; the x == 0 rows get -inf (no "died after last purchase"
+    # term), evaluated on a safe denominator so no warnings are raised.
+    t2 = np.full_like(t1, -np.inf)
+    t2[repeat] = (
+        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + tx[repeat])
+    )
+    ln_a34 = np.logaddexp(t1, t2)
+    return ln_a1, ln_a2, t1, t2, ln_a34, repeat
+
+
+def bgnbd_log_likelihood(params: Any, frequency: Any, recency: Any, T: Any) -> np.ndarray:
+    """Per-customer BG/NBD log-likelihood (Fader, Hardie & Lee 2005, eq. 6).
+
+    ``L = B(a, b+x)/B(a, b) * G(r+x) alpha^r / (G(r) (alpha+T)^(r+x))
+        + [x > 0] * B(a+1, b+x-1)/B(a, b) * G(r+x) alpha^r / (G(r) (alpha+t_x)^(r+x))``
+    """
+    r, alpha, a, b = _bg_params(params)
+    x, tx, tt = _check_rft(frequency, recency, T)
+    ln_a1, ln_a2, _, _, ln_a34, _ = _bgnbd_terms(r, alpha, a, b, x, tx, tt)
+    return ln_a1 + ln_a2 + ln_a34
+
+
+def _bgnbd_objective(log_params, x, tx, tt, w, wsum, penalizer):
+    """Mean negative log-likelihood (+ L2 penalty) and its gradient w.r.t. log-parameters."""
+    params = np.exp(log_params)
+    r, alpha, a, b = params
+    ln_a1, ln_a2, t1, t2, ln_a34, repeat = _bgnbd_terms(r, alpha, a, b, x, tx, tt)
+    ll = ln_a1 + ln_a2 + ln_a34
+    value = -np.dot(w, ll) / wsum + penalizer * np.sum(params**2)
+    if not np.isfinite(value):
+        return np.inf, np.zeros(4)
+
+    w1 = np.exp(t1 - ln_a34)  # share of the "still alive at T" term
+    w2 = np.exp(t2 - ln_a34)  # share of the "died after t_x" term (0 where x == 0)
+    inv_bx1 = np.zeros_like(x)
+    inv_bx1[repeat] = 1.0 / (b + x[repeat] - 1)
+    d_r = (
+        digamma(r + x)
+        - digamma(r)
+        + np.log(alpha)
+        - w1 * np.log(alpha + tt)
+        - w2 * np.log(alpha + tx)
+    )
+    d_alpha = r / alpha - w1 * (r + x) / (alpha + tt) - w2 * (r + x) / (alpha + tx)
+    psi_abx = digamma(a + b + x)
+    d_a = digamma(a + b) - psi_abx + w2 / a
+    d_b = digamma(b + x) - psi_abx - digamma(b) + digamma(a + b) - w2 * inv_bx1
+    grad_params = -np.array([np.dot(w, d) for d in (d_r, d_alpha, d_a, d_b)]) / wsum
+    grad_params += 2.0 * penalizer * params
+    return value, grad_params * params  # chain rule: d/d log(theta) = theta * d/d theta
+
+
+def _minimize(fun, x0, args, maxiter):
+    bounds = [(-LOG_PARAM_BOUND, LOG_PARAM_BOUND)] * len(x0)
+    return minimize(
+        fun,
+        x0,
+        args=args,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": maxiter, "ftol": _FTOL, "gtol": _GTOL, "maxcor": 20},
+    )
+
+
+def _converged(res) -> bool:
+    if res.success:
+        return True
+    # status 2 = "ABNORMAL" line-search stop; 1 = iteration/evaluation limit (never accepted)
+    return res.status == 2 and float(np.max(np.abs(res.jac))) <= _GRAD_ACCEPT
+
+
+def _fmt(params: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:.6g}" for k, v in params.items())
+
+
+def _check_optimum(model, res, params, n_customers, n_repeat, bound_hit) -> None:
+    common = {"model": model, "params": params, "n_customers": n_customers}
+    common["n_repeat_customers"] = n_repeat
+    if not _converged(res):
+        raise ClvFitError(
+            f"{model} fit did not converge: optimiser says {res.message!r} after {res.nit} "
+            f"iterations; parameters reached {_fmt(params)}",
+            status="not_converged",
+            **common,
+        )
+    if not np.isfinite(res.fun) or not all(np.isfinite(v) for v in params.values()):
+        raise ClvFitError(
+            f"{model} fit is degenerate: non-finite likelihood or parameters ({_fmt(params)})",
+            status="degenerate",
+            **common,
+        )
+    if bound_hit:
+        raise ClvFitError(
+            f"{model} fit is degenerate: a log-parameter stopped on the bound "
+            f"+-{LOG_PARAM_BOUND} (maximum likelihood at the boundary); parameters reached "
+            f"{_fmt(params)}",
+            status="degenerate",
+            **common,
+        )
+
+
+def fit_bgnbd(
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    *,
+    weights: Any = None,
+    penalizer: float = 0.0,
+    maxiter: int = _DEFAULT_MAXITER,
+) -> BgNbdFit:
+    """Fit BG/NBD by maximum likelihood. Raises ``ClvFitError`` (see module docstring)."""
+    started = time.perf_counter()
+    x, tx, tt = _check_rft(frequency, recency, T)
+    w = _weights(weights, x.shape[0])
+    n_customers = float(w.sum())
+    n_repeat = float(w[x > 0].sum())
+    if n_customers < MIN_CUSTOMERS_BGNBD or n_repeat < MIN_REPEAT_CUSTOMERS_BGNBD:
+        raise InsufficientDataError(
+            f"bgnbd: {n_customers:g} customers of which {n_repeat:g} with a repeat purchase; "
+            f"need at least {MIN_CUSTOMERS_BGNBD} and {MIN_REPEAT_CUSTOMERS_BGNBD}",
+            model="bgnbd",
+            n_customers=n_customers,
+            n_repeat_customers=n_repeat,
+        )
+
+    (ux, utx, utt), uw = _collapse({"x": x, "tx": tx, "T": tt}, w)
+    scale = 1.0 / utt.max()  # as lifetimes: time rescaled so that max(T) == 1
+    args = (ux, utx * scale, utt * scale, uw, uw.sum(), float(penalizer))
+    res = _minimize(_bgnbd_objective, np.zeros(4), args, maxiter)
+
+    r, alpha_s, a, b = np.exp(res.x)
+    alpha = alpha_s / scale
+    params = {"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)}
+    bound_hit = bool(np.any(np.abs(res.x) >= LOG_PARAM_BOUND * (1 - 1e-9)))
+    _check_optimum("bgnbd", res, params, n_customers, n_repeat, bound_hit)
+
+    ln_a1, ln_a2, _, _, ln_a34, _ = _bgnbd_terms(r, alpha, a, b, ux, utx, utt)
+    log_likelihood = float(np.dot(uw, ln_a1 + ln_a2 + ln_a34))
+    return BgNbdFit(
+        r=params["r"],
+        alpha=params["alpha"],
+        a=params["a"],
+        b=params["b"],
+        log_likelihood=log_likelihood,
+        n_customers=n_customers,
+        n_repeat_customers=n_repeat,
+        n_rows=int(x.shape[0]),
+        n_unique_rows=int(ux.shape[0]),
+        converged=True,
+        iterations=int(res.nit),
+        fit_seconds=time.perf_counter() - started,
+        message=str(res.message),
+        penalizer=float(penalizer),
+    )
+
+
+def expected_purchases(params: Any, t: Any, frequency: Any, recency: Any, T: Any) -> np.ndarray:
+    """Conditional expected number of repeat purchases in the next ``t`` periods.
+
+    Fader, Hardie & Lee (2005), eq. 10, as lifetimes'
+    ``conditional_expected_number_of_purchases_up_to_time`` (including its fallback to the
+    Euler transform of 2F1 when the direct series overflows). Undefined at ``a == 1`` exactly.
+    """
+    r, alpha, a, b = _bg_params(params)
+    x, tx, tt = _check_rft(frequency, recency, T)
+    t = np.asarray(t, dtype=float)
+    _a, _b, _c = r + x, b + x, a + b + x - 1
+    z = t / (alpha + tt + t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ln_hyp = np.log(hyp2f1(_a, _b, _c, z))
+        ln_hyp_alt = np.log(hyp2f1(_c - _a, _c - _b, _c, z)) + (_c - _a - _b) * np.log1p(-z)
+    ln_hyp = np.where(np.isinf(ln_hyp), ln_hyp_alt, ln_hyp)
+    first = (a + b + x - 1) / (a - 1)
+    second = -np.expm1(ln_hyp + (r + x) * np.log((alpha + tt) / (alpha + t + tt)))
+    denom = 1 + (x > 0) * (a / (b + np.maximum(x, 1) - 1)) * ((alpha + tt) / (alpha + tx)) ** (
+        r + x
+    )
+    return first * second / denom
+
+
+def p_alive(params: Any, frequency: Any, recency: Any, T: Any) -> np.ndarray:
+    """Probability that the customer is still active at ``T`` (1 for x = 0), FHL 2005 eq. 11."""
+    r, alpha, a, b = _bg_params(params)
+    x, tx, tt = _check_rft(frequency, recency, T)
+    log_div = (r + x) * np.log((alpha + tt) / (alpha + tx)) + np.log(a / (b + np.maximum(x, 1) - 1))
+    return np.where(x == 0, 1.0, expit(-log_div))
+
+
+# --------------------------------------------------------------------------------------------
+# Gamma-Gamma
+# --------------------------------------------------------------------------------------------
+
+
+def _gg_terms(p, q, v, x, m):
+    px = p * x
+    ln_xm_v = np.log(x * m + v)
+    ll = (
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(v)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * ln_xm_v
+    )
+    return ll, ln_xm_v
+
+
+def gamma_gamma_log_likelihood(params: Any, frequency: Any, monetary_value: Any) -> np.ndarray:
+    """Per-customer Gamma-Gamma log-density of the mean spend (customers with x > 0, m > 0)."""
+    p, q, v = _gg_params(params)
+    x = _as_float("frequency", frequency)
+    m = _as_float("monetary_value", monetary_value)
+    return _gg_terms(p, q, v, x, m)[0]
+
+
+def _gg_objective(log_params, x, m, w, wsum):
+    p, q, v = np.exp(log_params)
+    ll, ln_xm_v = _gg_terms(p, q, v, x, m)
+    value = -np.dot(w, ll) / wsum
+    if not np.isfinite(value):
+        return np.inf, np.zeros(3)
+    psi_pxq = digamma(p * x + q)
+    d_p = x * (psi_pxq - digamma(p * x) + np.log(m) + np.log(x) - ln_xm_v)
+    d_q = psi_pxq - digamma(q) + np.log(v) - ln_xm_v
+    d_v = q / v - (p * x + q) / (x * m + v)
+    grad = -np.array([np.dot(w, d) for d in (d_p, d_q, d_v)]) / wsum
+    return value, grad * np.array([p, q, v])
+
+
+def fit_gamma_gamma(
+    frequency: Any,
+    monetary_value: Any,
+    *,
+    weights: Any = None,
+    maxiter: int = _DEFAULT_MAXITER,
+) -> GammaGammaFit:
+    """Fit Gamma-Gamma on the customers with frequency > 0 and monetary_value > 0.
+
+    All other rows are ignored (their count is ``n_ignored``). ``monetary_value`` of ignored
+    rows may be anything finite (lifetimes' summaries hold 0 for x = 0). Raises ``ClvFitError``.
+    """
+    started = time.perf_counter()
+    x = _as_float("frequency", frequency)
+    m = np.asarray(monetary_value, dtype=float).reshape(-1)
+    if m.shape != x.shape:
+        raise ValueError("frequency and monetary_value must have the same length")
+    if np.any(x < 0):
+        raise ValueError("frequency must be non-negative")
+    w = _weights(weights, x.shape[0])
+    used = (x > 0) & (m > 0)
+    if not np.all(np.isfinite(m[x > 0])):
+        raise ValueError("monetary_value is NaN/infinite for customers with frequency > 0")
+    n_used = float(w[used].sum())
+    n_ignored = float(w[~used].sum())
+    if n_used < MIN_CUSTOMERS_GAMMA_GAMMA:
+        raise InsufficientDataError(
+            f"gamma_gamma: {n_used:g} customers with frequency > 0 and monetary_value > 0; "
+            f"need at least {MIN_CUSTOMERS_GAMMA_GAMMA}",
+            model="gamma_gamma",
+            n_customers=n_used,
+            n_repeat_customers=n_used,
+        )
+    (ux, um), uw = _collapse({"x": x[used], "m": m[used]}, w[used])
+    scale = 1.0 / float(np.dot(uw, um) / uw.sum())  # spend rescaled to weighted mean 1
+    x0 = np.array([0.0, np.log(2.0), 0.0])  # p=1, q=2, v=1 -> population mean 1
+    res = _minimize(_gg_objective, x0, (ux, um * scale, uw, uw.sum()), maxiter)
+    p, q, v_s = np.exp(res.x)
+    v = v_s / scale
+    params = {"p": float(p), "q": float(q), "v": float(v)}
+    bound_hit = bool(np.any(np.abs(res.x) >= LOG_PARAM_BOUND * (1 - 1e-9)))
+    _check_optimum("gamma_gamma", res, params, n_used, n_used, bound_hit)
+    if q <= 1:
+        raise ClvFitError(
+            f"gamma_gamma fit is degenerate: q={q:.6g} <= 1, so the population mean spend "
+            f"p*v/(q-1) is undefined; parameters reached {_fmt(params)}",
+            model="gamma_gamma",
+            status="degenerate",
+            params=params,
+            n_customers=n_used,
+            n_repeat_customers=n_used,
+        )
+    log_likelihood = float(np.dot(uw, _gg_terms(p, q, v, ux, um)[0]))
+    return GammaGammaFit(
+        p=params["p"],
+        q=params["q"],
+        v=params["v"],
+        log_likelihood=log_likelihood,
+        n_customers=n_used,
+        n_ignored=n_ignored,
+        n_rows=int(x.shape[0]),
+        n_unique_rows=int(ux.shape[0]),
+        converged=True,
+        iterations=int(res.nit),
+        fit_seconds=time.perf_counter() - started,
+        message=str(res.message),
+    )
+
+
+def expected_average_value(gg_params: Any, frequency: Any, monetary_value: Any) -> np.ndarray:
+    """Conditional expected average spend per purchase (Fader & Hardie 2013, eq. 5).
+
+    ``w * monetary_value + (1 - w) * p*v/(q-1)`` with ``w = p*x / (p*x + q - 1)``; customers
+    with frequency 0 get the population mean ``p*v/(q-1)`` whatever their monetary_value
+    (which may then be NaN).
+    """
+    p, q, v = _gg_params(gg_params)
+    x = _as_float("frequency", frequency)
+    m = np.asarray(monetary_value, dtype=float).reshape(-1)
+    population_mean = v * p / (q - 1)
+    weight = p * x / (p * x + q - 1)
+    with np.errstate(invalid="ignore"):
+        value = (1 - weight) * population_mean + weight * m
+    return np.where(x > 0, value, population_mean)
+
+
+def customer_lifetime_value(
+    bg: Any,
+    gg: Any,
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    monetary_value: Any,
+    *,
+    horizon_months: int = 12,
+    monthly_discount_rate: float = 0.01,
+    periods_per_month: float,
+) -> np.ndarray:
+    """Discounted expected value of a customer's purchases over the next ``horizon_months``.
+
+    Same definition as lifetimes' ``GammaGammaFitter.customer_lifetime_value``::
+
+        CLV = sum_{k=1..H} E_avg * (N(k*f) - N((k-1)*f)) / (1 + d)^k
+
+    where ``N(t)`` is the BG/NBD conditional expected number of purchases in the next ``t``
+    periods (``expected_purchases``), ``f = periods_per_month`` (model time units per month;
+    lifetimes uses 30 for days and 4.345 for weeks), ``d`` the monthly discount rate, ``H`` the
+    horizon in months and ``E_avg`` the Gamma-Gamma conditional expected average spend
+    (``expected_average_value``). Each month's incremental expected purchases are valued at
+    ``E_avg`` and discounted to the end of that month.
+    """
+    if horizon_months < 0:
+        raise ValueError("horizon_months must be >= 0")
+    value = expected_average_value(gg, frequency, monetary_value)
+    clv = np.zeros_like(value)
+    previous = expected_purchases(bg, 0.0, frequency, recency, T)
+    for k in range(1, int(horizon_months) + 1):
+        current = expected_purchases(bg, k * periods_per_month, frequency, recency, T)
+        clv += value * (current - previous) / (1 + monthly_discount_rate) ** k
+        previous = current
+    return clv
+
+
+# --------------------------------------------------------------------------------------------
+# RFM summary from a transaction log
+# --------------------------------------------------------------------------------------------
+
+_FREQS = {"D": "day", "W": "week (Monday-Sunday)"}
+
+
+def _period_start(values: pd.Series | pd.Timestamp, freq: str):
+    if isinstance(values, pd.Series):
+        return values.dt.to_period(freq).dt.start_time
+    return values.to_period(freq).start_time
+
+
+def _summarise(tx: pd.DataFrame, end_period: pd.Timestamp, unit: pd.Timedelta, has_money: bool):
+    """tx: customer, period, amount rows (one per customer-period), all <= end_period."""
+    first = tx.groupby("customer", sort=True)["period"].agg(["min", "max", "count"])
+    out = pd.DataFrame(index=first.index)
+    out["frequency"] = (first["count"] - 1).astype("int64")
+    out["recency"] = (first["max"] - first["min"]) / unit
+    out["T"] = (end_period - first["min"]) / unit
+    if has_money:
+        is_first = tx["period"].to_numpy() == tx["customer"].map(first["min"]).to_numpy()
+        repeat = tx.loc[~is_first]
+        mean = repeat.groupby("customer", sort=True)["amount"].mean()
+        out["monetary_value"] = mean.reindex(out.index).fillna(0.0).astype(float)
+    return out
+
+
+def summary_from_transactions(
+    df: pd.DataFrame,
+    customer_col: str,
+    date_col: str,
+    monetary_col: str | None = None,
+    *,
+    observation_end: Any,
+    freq: str = "D",
+    freq_multiplier: float = 1.0,
+    calibration_end: Any = None,
+) -> pd.DataFrame:
+    """RFM summary per customer, with the semantics of lifetimes'
+    ``summary_data_from_transaction_data`` / ``calibration_and_holdout_data``.
+
+    * Dates are bucketed into periods of ``freq`` ('D' = calendar day, 'W' = pandas' W-SUN
+      week, Monday to Sunday); several purchases in one period count once, their amounts summed.
+    * Transactions in periods after ``observation_end``'s period are dropped.
+    * ``frequency`` = number of distinct purchase periods - 1 (repeat periods);
+      ``recency`` = last period - first period; ``T`` = period of ``observation_end`` - first
+      period; both in units of ``freq`` divided by ``freq_multiplier`` (so ``freq='D',
+      freq_multiplier=7`` gives weeks at day resolution, which is how the published CDNOW
+      summary is measured: T = (1997-09-30 - first purchase date) in days / 7).
+    * ``monetary_value`` = mean of the per-period totals of the repeat periods (the first
+      period excluded); 0 when frequency is 0.
+
+    With ``calibration_end`` the calibration summary (periods up to ``calibration_end``'s
+    period) gets the suffix ``_cal`` and holdout columns are added for periods after it and up
+    to ``observation_end``: ``frequency_holdout`` (distinct holdout periods),
+    ``monetary_value_holdout`` (mean per-period total in the holdout, 0 if none) and
+    ``duration_holdout`` (periods between the two ends / freq_multiplier). Only customers with
+    a calibration purchase appear. Two deliberate differences from lifetimes: the
+    calibration/holdout split is made on periods (lifetimes compares raw timestamps, so an
+    intraday timestamp on the calibration end day lands in the holdout), and
+    ``monetary_value_holdout`` averages per-period totals, like ``monetary_value_cal``
+    (lifetimes averages raw transaction lines there).
+
+    Returns a DataFrame indexed by customer id (sorted), ``frequency`` as int64, the rest float.
+    Missing customer ids, dates or amounts raise ``ValueError``.
+    """
+    if freq not in _FREQS:
+        raise ValueError(f"freq must be one of {sorted(_FREQS)}, got {freq!r}")
+    has_money = monetary_col is not None
+    cols = [customer_col, date_col] + ([monetary_col] if has_money else [])
+    tx = df[cols].copy()
+    tx.columns = ["customer", "date"] + (["amount"] if has_money else [])
+    if tx["customer"].isna().any() or tx["date"].isna().any():
+        raise ValueError("transactions with a missing customer id or date")
+    if has_money:
+        tx["amount"] = pd.to_numeric(tx["amount"], errors="raise").astype(float)
+        if tx["amount"].isna().any():
+            raise ValueError("transactions with a missing monetary value")
+    tx["period"] = _period_start(pd.to_datetime(tx["date"]), freq)
+    tx = tx.drop(columns="date")
+    unit = pd.Timedelta(days=7 if freq == "W" else 1) * float(freq_multiplier)
+    obs_end = _period_start(pd.Timestamp(observation_end), freq)
+
+    agg = {"amount": "sum"} if has_money else {}
+    keep = tx[tx["period"] <= obs_end]
+    per_period = (
+        keep.groupby(["customer", "period"], sort=True).agg(agg).reset_index()
+        if has_money
+        else keep.drop_duplicates(["customer", "period"]).sort_values(["customer", "period"])
+    )
+
+    if calibration_end is None:
+        out = _summarise(per_period, obs_end, unit, has_money)
+        out.index.name = customer_col
+        return out
+
+    cal_end = _period_start(pd.Timestamp(calibration_end), freq)
+    if cal_end > obs_end:
+        raise ValueError("calibration_end is after observation_end")
+    cal = _summarise(per_period[per_period["period"] <= cal_end], cal_end, unit, has_money)
+    cal.columns = [f"{c}_cal" for c in cal.columns]
+    hold = per_period[per_period["period"] > cal_end]
+    grouped = hold.groupby("customer", sort=True)
+    cal["frequency_holdout"] = (
+        grouped["period"].count().reindex(cal.index).fillna(0).astype("int64")
+    )
+    if has_money:
+        cal["monetary_value_holdout"] = (
+            grouped["amount"].mean().reindex(cal.index).fillna(0.0).astype(float)
+        )
+    cal["duration_holdout"] = (obs_end - cal_end) / unit
+    cal.index.name = customer_col
+    return cal

@@ -1,0 +1,126 @@
+"""Shared pytest fixtures: run dbt in-process and open the warehouse it built.
+
+The demo warehouse is built once per test session (``demo_warehouse``) into a temporary DuckDB
+file; tests query it read-only through ``query``. dbt-duckdb keeps its connection open inside
+this process, so the test connection is opened with the same settings as profiles.yml.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+SEEDS = REPO_ROOT / "seeds" / "bronze"
+
+# Must match profiles.yml `settings`: DuckDB refuses a second connection to the same file with
+# a different configuration, and in-process dbt keeps its own connection open.
+DUCKDB_CONFIG = {"TimeZone": "UTC", "preserve_insertion_order": False}
+
+
+@dataclass
+class DbtRun:
+    """A finished in-process dbt invocation against one DuckDB file."""
+
+    db_path: Path
+    result: dbtRunnerResult
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.db_path), config=DUCKDB_CONFIG)
+
+    def df(self, sql: str) -> pd.DataFrame:
+        con = self.connect()
+        try:
+            return con.sql(sql).df()
+        finally:
+            con.close()
+
+    def scalar(self, sql: str):
+        con = self.connect()
+        try:
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+
+
+def failures(result: dbtRunnerResult) -> list[str]:
+    """Names and messages of every node that did not pass, for a readable assertion."""
+    if result.result is None:
+        return [repr(result.exception)]
+    return [
+        f"{r.node.unique_id}: {r.status} {r.message}"
+        for r in result.result
+        if str(r.status) not in {"success", "pass", "skipped"}
+    ]
+
+
+def run_dbt(
+    args: list[str],
+    db_path: Path,
+    work_dir: Path,
+    vars: dict | None = None,
+    env: dict[str, str] | None = None,
+) -> DbtRun:
+    """Invoke dbt in-process on the repo's project against ``db_path``; fail on any error."""
+    saved = dict(os.environ)
+    os.environ.update({"CBW_DUCKDB_PATH": str(db_path), "CBW_TARGET": "dev", **(env or {})})
+    cli = [
+        *args,
+        "--project-dir",
+        str(REPO_ROOT),
+        "--profiles-dir",
+        str(REPO_ROOT),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+        "--no-partial-parse",
+    ]
+    if vars:
+        import json
+
+        cli += ["--vars", json.dumps(vars)]
+    try:
+        result = dbtRunner().invoke(cli)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    problems = failures(result)
+    assert result.success and not problems, (
+        "dbt " + " ".join(args) + " failed:\n" + "\n".join(problems)
+    )
+    return DbtRun(db_path=db_path, result=result)
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtRun]:
+    """The warehouse built from the committed demo seeds with `dbt build` (all tests run)."""
+    work = tmp_path_factory.mktemp("demo_build")
+    yield run_dbt(["build", "--full-refresh"], work / "warehouse.duckdb", work)
+
+
+@pytest.fixture(scope="session")
+def bronze() -> dict[str, pd.DataFrame]:
+    """The committed demo seeds read as landed text (every column a string, empty -> NaN)."""
+    return {
+        path.stem.removeprefix("raw_"): pd.read_csv(path, dtype=str, keep_default_na=False).replace(
+            "", pd.NA
+        )
+        for path in sorted(SEEDS.glob("raw_*.csv"))
+    }
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data, or skip the test with the reason when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: real public data lives in ../shared/data beside the repo")
+    return path

@@ -1,0 +1,479 @@
+"""BG/NBD + Gamma-Gamma core (customer_behaviour.clv) against published CDNOW numbers and lifetimes.
+
+Tests marked with ``requires_cdnow`` need /work/shared/data (``<repo>/../shared/data``); the
+synthetic tests at the bottom run on a fresh clone.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import check_grad
+
+from customer_behaviour import clv
+from customer_behaviour.bench_models import simulate_customers
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+CDNOW = SHARED_DATA / "cdnow"
+
+requires_cdnow = pytest.mark.skipif(
+    not (CDNOW / "cdnow_customers_summary.csv").exists(),
+    reason=f"CDNOW reference data not found under {CDNOW} (shared data is not part of the repo)",
+)
+
+PUBLISHED_BG = clv.BgNbdParams(r=0.243, alpha=4.414, a=0.793, b=2.426)
+PUBLISHED_GG = clv.GammaGammaParams(p=6.25, q=3.74, v=15.44)
+
+
+def _lifetimes():
+    warnings.filterwarnings("ignore", module="lifetimes")
+    return pytest.importorskip("lifetimes", reason="lifetimes (test oracle) is not installed")
+
+
+@pytest.fixture(scope="module")
+def cdnow_summary() -> pd.DataFrame:
+    return pd.read_csv(CDNOW / "cdnow_customers_summary.csv")
+
+
+@pytest.fixture(scope="module")
+def cdnow_money() -> pd.DataFrame:
+    return pd.read_csv(CDNOW / "cdnow_customers_summary_with_transactions.csv")
+
+
+@pytest.fixture(scope="module")
+def bg_fit(cdnow_summary) -> clv.BgNbdFit:
+    d = cdnow_summary
+    return clv.fit_bgnbd(d["frequency"], d["recency"], d["T"])
+
+
+@pytest.fixture(scope="module")
+def gg_fit(cdnow_money) -> clv.GammaGammaFit:
+    return clv.fit_gamma_gamma(cdnow_money["x"], cdnow_money["zbar"])
+
+
+# --------------------------------------------------------------------------------------------
+# BG/NBD on CDNOW
+# --------------------------------------------------------------------------------------------
+
+
+@requires_cdnow
+def test_bgnbd_reproduces_published_cdnow_estimates(bg_fit):
+    for name, published in PUBLISHED_BG._asdict().items():
+        assert getattr(bg_fit, name) == pytest.approx(published, rel=0.01), name
+    assert bg_fit.log_likelihood == pytest.approx(-9582.4, abs=0.5)
+    assert bg_fit.converged
+    assert bg_fit.n_customers == 2357
+    assert bg_fit.n_repeat_customers == 946
+    assert bg_fit.n_unique_rows < bg_fit.n_rows
+
+
+@requires_cdnow
+def test_bgnbd_equals_lifetimes_fit(cdnow_summary, bg_fit):
+    lifetimes = _lifetimes()
+    d = cdnow_summary
+    ref = lifetimes.BetaGeoFitter().fit(d["frequency"], d["recency"], d["T"])
+    for name, value in ref.params_.items():
+        assert getattr(bg_fit, name) == pytest.approx(float(value), rel=1e-5), name
+
+
+@requires_cdnow
+def test_bgnbd_penalizer_matches_lifetimes(cdnow_summary):
+    lifetimes = _lifetimes()
+    d = cdnow_summary
+    ours = clv.fit_bgnbd(d["frequency"], d["recency"], d["T"], penalizer=0.1)
+    ref = lifetimes.BetaGeoFitter(penalizer_coef=0.1).fit(d["frequency"], d["recency"], d["T"])
+    for name, value in ref.params_.items():
+        assert getattr(ours, name) == pytest.approx(float(value), rel=1e-5), name
+
+
+def test_expected_purchases_published_point_check():
+    got = clv.expected_purchases(PUBLISHED_BG, 39, 2, 30.43, 38.86)
+    assert got.shape == (1,)
+    assert got[0] == pytest.approx(1.226, abs=0.002)
+
+
+@requires_cdnow
+def test_predictions_equal_lifetimes_on_all_customers(cdnow_summary, bg_fit):
+    lifetimes = _lifetimes()
+    d = cdnow_summary
+    ref = lifetimes.BetaGeoFitter()
+    ref.params_ = pd.Series(bg_fit.params._asdict())
+    f, r, t = d["frequency"], d["recency"], d["T"]
+    np.testing.assert_allclose(
+        clv.p_alive(bg_fit, f, r, t), ref.conditional_probability_alive(f, r, t), atol=1e-6
+    )
+    for horizon in (4.345, 39.0, 52.0):
+        np.testing.assert_allclose(
+            clv.expected_purchases(bg_fit, horizon, f, r, t),
+            ref.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t),
+            rtol=1e-9,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Gamma-Gamma and CLV on CDNOW
+# --------------------------------------------------------------------------------------------
+
+
+@requires_cdnow
+def test_gamma_gamma_reproduces_published_estimates(gg_fit):
+    assert gg_fit.p == pytest.approx(PUBLISHED_GG.p, rel=0.01)
+    assert gg_fit.q == pytest.approx(PUBLISHED_GG.q, rel=0.01)
+    assert gg_fit.gamma == pytest.approx(PUBLISHED_GG.v, rel=0.01)
+    assert gg_fit.n_customers == 946  # frequency > 0 only
+    assert gg_fit.n_ignored == 2357 - 946
+
+
+@requires_cdnow
+def test_gamma_gamma_equals_lifetimes_fit(cdnow_money, gg_fit):
+    lifetimes = _lifetimes()
+    rep = cdnow_money[cdnow_money["x"] > 0]
+    ref = lifetimes.GammaGammaFitter().fit(rep["x"], rep["zbar"])
+    for name, value in ref.params_.items():
+        assert getattr(gg_fit, name) == pytest.approx(float(value), rel=1e-6), name
+
+
+@requires_cdnow
+def test_conditional_expected_average_spend_first_ten(cdnow_money, gg_fit):
+    # The ten reference values are lifetimes' documented output, which is at the maximum
+    # likelihood estimate (p=6.2488, q=3.7446, v=15.4477), shown truncated to 2 dp. At the
+    # rounded published parameters (6.25, 3.74, 15.44) the population mean is 35.22, not
+    # 35.17, so they are checked at the fitted parameters.
+    expected = [24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28, 35.17]
+    head = cdnow_money.head(10)
+    got = clv.expected_average_value(gg_fit, head["x"], head["zbar"])
+    np.testing.assert_allclose(got, expected, atol=0.01)
+    at_published = clv.expected_average_value(PUBLISHED_GG, head["x"], head["zbar"])
+    assert at_published[2] == pytest.approx(6.25 * 15.44 / 2.74)  # population mean, x = 0
+
+
+@requires_cdnow
+def test_clv_equals_lifetimes(cdnow_money, bg_fit, gg_fit):
+    lifetimes = _lifetimes()
+    d = cdnow_money
+    bgf = lifetimes.BetaGeoFitter()
+    bgf.params_ = pd.Series(bg_fit.params._asdict())
+    bgf.predict = bgf.conditional_expected_number_of_purchases_up_to_time
+    ggf = lifetimes.GammaGammaFitter()
+    ggf.params_ = pd.Series(gg_fit.params._asdict())
+    for months, rate in ((12, 0.01), (3, 0.0), (24, 0.05)):
+        ref = ggf.customer_lifetime_value(
+            bgf, d["x"], d["t_x"], d["T"], d["zbar"], time=months, discount_rate=rate, freq="W"
+        )
+        got = clv.customer_lifetime_value(
+            bg_fit,
+            gg_fit,
+            d["x"],
+            d["t_x"],
+            d["T"],
+            d["zbar"],
+            horizon_months=months,
+            monthly_discount_rate=rate,
+            periods_per_month=4.345,
+        )
+        np.testing.assert_allclose(got, ref.to_numpy(), rtol=1e-6)
+        assert np.all(got > 0)
+
+
+@requires_cdnow
+def test_weighted_unique_rows_equal_full_rows(cdnow_summary, cdnow_money, bg_fit, gg_fit):
+    d = cdnow_summary
+    counts = d.groupby(["frequency", "recency", "T"]).size().reset_index(name="n")
+    weighted = clv.fit_bgnbd(
+        counts["frequency"], counts["recency"], counts["T"], weights=counts["n"]
+    )
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(weighted, name) == pytest.approx(getattr(bg_fit, name), rel=1e-9)
+    assert weighted.log_likelihood == pytest.approx(bg_fit.log_likelihood, rel=1e-12)
+    assert weighted.n_customers == bg_fit.n_customers
+    # integer weights == repeating rows
+    doubled = pd.concat([d, d])
+    w2 = clv.fit_bgnbd(d["frequency"], d["recency"], d["T"], weights=np.full(len(d), 2))
+    full2 = clv.fit_bgnbd(doubled["frequency"], doubled["recency"], doubled["T"])
+    assert w2.params == pytest.approx(full2.params, rel=1e-9)
+    assert w2.log_likelihood == pytest.approx(2 * bg_fit.log_likelihood, rel=1e-12)
+
+    m = cdnow_money
+    mc = m.groupby(["x", "zbar"]).size().reset_index(name="n")
+    gw = clv.fit_gamma_gamma(mc["x"], mc["zbar"], weights=mc["n"])
+    assert gw.params == pytest.approx(gg_fit.params, rel=1e-9)
+    assert gw.log_likelihood == pytest.approx(gg_fit.log_likelihood, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# RFM summary from transactions
+# --------------------------------------------------------------------------------------------
+
+
+def _read_cdnow_txt(name: str, sample: bool) -> pd.DataFrame:
+    # CDNOW_sample.txt has two id columns: the master-file id and the 1..2357 sample id that
+    # the published summaries use as ID. CDNOW_master.txt has one id and a header line.
+    names = ["master_id", "customer_id", "date", "cds", "dollars"] if sample else None
+    if not sample:
+        names = ["customer_id", "date", "cds", "dollars"]
+    df = pd.read_csv(
+        CDNOW / name,
+        sep=r"\s+",
+        header=None,
+        names=names,
+        skiprows=0 if sample else 1,
+        dtype={"date": str},
+    )
+    df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
+    return df
+
+
+@requires_cdnow
+def test_summary_from_cdnow_sample_equals_published(cdnow_summary, cdnow_money):
+    # The published summary is measured at day resolution in weeks: T = (1997-09-30 - first
+    # purchase date).days / 7 (customer 1: 272 / 7 = 38.86), i.e. freq='D', freq_multiplier=7,
+    # calibration end 1997-09-30; the raw sample runs to 1998-06-30.
+    tx = _read_cdnow_txt("CDNOW_sample.txt", sample=True)
+    out = clv.summary_from_transactions(
+        tx,
+        "customer_id",
+        "date",
+        "dollars",
+        observation_end="1998-06-30",
+        calibration_end="1997-09-30",
+        freq="D",
+        freq_multiplier=7,
+    )
+    pub = cdnow_summary.set_index("ID")
+    money = cdnow_money.set_index("ID")
+    assert list(out.index) == list(pub.index)
+    np.testing.assert_array_equal(out["frequency_cal"].to_numpy(), pub["frequency"].to_numpy())
+    np.testing.assert_allclose(out["recency_cal"], pub["recency"], atol=0.01)
+    np.testing.assert_allclose(out["T_cal"], pub["T"], atol=0.01)
+    np.testing.assert_allclose(out["monetary_value_cal"], money["zbar"], atol=0.01)
+    assert (out["duration_holdout"] == 39.0).all()  # 1997-10-01 .. 1998-06-30 = 273 days
+
+    # without calibration_end: the same summary when the observation ends on 1997-09-30
+    cal_only = clv.summary_from_transactions(
+        tx, "customer_id", "date", "dollars", observation_end="1997-09-30", freq_multiplier=7
+    )
+    np.testing.assert_array_equal(cal_only.to_numpy(), out.iloc[:, :4].to_numpy())
+
+
+@requires_cdnow
+@pytest.mark.parametrize(("freq", "mult"), [("D", 7), ("W", 1)])
+def test_summary_equals_lifetimes_on_cdnow_master(freq, mult):
+    _lifetimes()
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    tx = _read_cdnow_txt("CDNOW_master.txt", sample=False)
+    kwargs = {"freq": freq, "freq_multiplier": mult}
+    ref = summary_data_from_transaction_data(
+        tx, "customer_id", "date", "dollars", observation_period_end="1997-09-30", **kwargs
+    ).sort_index()
+    out = clv.summary_from_transactions(
+        tx, "customer_id", "date", "dollars", observation_end="1997-09-30", **kwargs
+    )
+    assert len(out) == 23570
+    assert list(out.index) == list(ref.index)
+    np.testing.assert_array_equal(out["frequency"].to_numpy(), ref["frequency"].to_numpy())
+    for col in ("recency", "T", "monetary_value"):
+        np.testing.assert_allclose(out[col], ref[col], rtol=1e-12, atol=1e-9)
+
+
+def test_summary_from_transactions_hand_example():
+    tx = pd.DataFrame(
+        {
+            "cust": ["a", "a", "a", "a", "b", "c", "c"],
+            "ts": [
+                "2024-01-01 09:00",
+                "2024-01-01 17:00",  # same day as the first purchase: counts once, summed
+                "2024-01-08",
+                "2024-01-15",
+                "2024-01-10",
+                "2024-01-02",
+                "2024-02-01",  # after the observation end: dropped
+            ],
+            "amount": [10.0, 5.0, 20.0, 40.0, 7.0, 3.0, 99.0],
+        }
+    )
+    tx["ts"] = pd.to_datetime(tx["ts"], format="ISO8601")
+    out = clv.summary_from_transactions(tx, "cust", "ts", "amount", observation_end="2024-01-22")
+    assert out.index.name == "cust"
+    assert out["frequency"].tolist() == [2, 0, 0]
+    assert out["recency"].tolist() == [14.0, 0.0, 0.0]
+    assert out["T"].tolist() == [21.0, 12.0, 20.0]
+    assert out["monetary_value"].tolist() == [30.0, 0.0, 0.0]
+
+    weekly = clv.summary_from_transactions(
+        tx, "cust", "ts", "amount", observation_end="2024-01-22", freq="W"
+    )  # 2024-01-01 is a Monday: weeks start 01-01, 01-08, 01-15, 01-22
+    assert weekly["frequency"].tolist() == [2, 0, 0]
+    assert weekly["T"].tolist() == [3.0, 2.0, 3.0]
+
+    split = clv.summary_from_transactions(
+        tx, "cust", "ts", "amount", observation_end="2024-02-05", calibration_end="2024-01-09"
+    )
+    assert split["frequency_cal"].tolist() == [1, 0]  # b's first purchase is in the holdout
+    assert split["frequency_holdout"].tolist() == [1, 1]
+    assert split["monetary_value_holdout"].tolist() == [40.0, 99.0]
+    assert split["duration_holdout"].tolist() == [27.0, 27.0]
+
+
+# --------------------------------------------------------------------------------------------
+# failure contract
+# --------------------------------------------------------------------------------------------
+
+
+@requires_cdnow
+def test_non_convergence_raises(cdnow_summary, cdnow_money):
+    d = cdnow_summary
+    with pytest.raises(clv.ClvFitError) as info:
+        clv.fit_bgnbd(d["frequency"], d["recency"], d["T"], maxiter=1)
+    err = info.value
+    assert not isinstance(err, clv.InsufficientDataError)
+    assert err.status == "not_converged" and err.model == "bgnbd"
+    assert set(err.params) == {"r", "alpha", "a", "b"}
+    msg = str(err)
+    assert "bgnbd" in msg and "alpha=" in msg and "ITERATIONS" in msg.upper()
+    row = clv.fit_status_row(err)
+    assert row["status"] == "not_converged" and row["log_likelihood"] is None
+
+    with pytest.raises(clv.ClvFitError, match="gamma_gamma"):
+        clv.fit_gamma_gamma(cdnow_money["x"], cdnow_money["zbar"], maxiter=1)
+
+
+def test_insufficient_data_contract():
+    with pytest.raises(clv.InsufficientDataError) as info:
+        clv.fit_bgnbd([1, 0, 2], [3.0, 0.0, 5.0], [10.0, 10.0, 10.0])
+    assert info.value.status == "insufficient_data"
+    assert info.value.n_customers == 3
+    assert isinstance(info.value, clv.ClvFitError)
+
+    n = clv.MIN_CUSTOMERS_BGNBD * 5
+    no_repeat = np.zeros(n)
+    with pytest.raises(clv.InsufficientDataError, match="repeat"):
+        clv.fit_bgnbd(no_repeat, no_repeat, np.full(n, 30.0))
+
+    few = clv.MIN_CUSTOMERS_GAMMA_GAMMA - 1
+    with pytest.raises(clv.InsufficientDataError) as gg_info:
+        clv.fit_gamma_gamma(
+            np.r_[np.ones(few), np.zeros(50)], np.r_[np.full(few, 9.0), np.zeros(50)]
+        )
+    row = clv.fit_status_row(gg_info.value)
+    assert row == {
+        "model": "gamma_gamma",
+        "status": "insufficient_data",
+        "params": None,
+        "log_likelihood": None,
+        "n_customers": float(few),
+        "n_repeat_customers": float(few),
+        "message": str(gg_info.value),
+    }
+
+
+def test_bad_input_is_a_value_error():
+    with pytest.raises(ValueError, match="recency"):
+        clv.bgnbd_log_likelihood(PUBLISHED_BG, [1], [12.0], [10.0])
+    with pytest.raises(ValueError, match="NaN"):
+        clv.fit_bgnbd([1, np.nan], [1.0, 0.0], [2.0, 2.0])
+
+
+# --------------------------------------------------------------------------------------------
+# synthetic (no shared data needed)
+# --------------------------------------------------------------------------------------------
+
+
+def test_bgnbd_likelihood_single_row_hand_formula():
+    r, alpha, a, b = 0.5, 2.0, 0.8, 3.0
+    x, tx, big_t = 3, 5.0, 10.0
+
+    def beta(p, q):
+        return math.gamma(p) * math.gamma(q) / math.gamma(p + q)
+
+    common = math.gamma(r + x) * alpha**r / math.gamma(r)
+    alive = beta(a, b + x) / beta(a, b) * common / (alpha + big_t) ** (r + x)
+    dead = beta(a + 1, b + x - 1) / beta(a, b) * common / (alpha + tx) ** (r + x)
+    got = clv.bgnbd_log_likelihood((r, alpha, a, b), [x, 0], [tx, 0.0], [big_t, big_t])
+    assert got[0] == pytest.approx(math.log(alive + dead), rel=1e-12)
+    # x = 0: only the "alive" term, which reduces to (alpha / (alpha + T))^r
+    assert got[1] == pytest.approx(r * math.log(alpha / (alpha + big_t)), rel=1e-12)
+
+
+def test_gamma_gamma_likelihood_hand_formula():
+    p, q, v, x, m = 6.0, 4.0, 15.0, 3, 20.0
+    dens = (
+        math.gamma(p * x + q)
+        / (math.gamma(p * x) * math.gamma(q))
+        * v**q
+        * m ** (p * x - 1)
+        * x ** (p * x)
+        / (v + x * m) ** (p * x + q)
+    )
+    got = clv.gamma_gamma_log_likelihood((p, q, v), [x], [m])
+    assert got[0] == pytest.approx(math.log(dens), rel=1e-12)
+
+
+def test_analytic_gradients_match_finite_differences():
+    d = simulate_customers(3000, seed=3)
+    x, tx, t = (d[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    w = np.ones_like(x)
+    args = (x, tx / t.max(), t / t.max(), w, w.sum(), 0.05)
+    for lp in (np.zeros(4), np.log([0.3, 0.2, 0.7, 2.0])):
+        err = check_grad(
+            lambda p: clv._bgnbd_objective(p, *args)[0],
+            lambda p: clv._bgnbd_objective(p, *args)[1],
+            lp,
+        )
+        assert err < 1e-5
+    rep = x > 0
+    gargs = (x[rep], d["monetary_value"].to_numpy()[rep] / 30, w[rep], w[rep].sum())
+    for lp in (np.zeros(3), np.log([6.0, 3.0, 0.5])):
+        err = check_grad(
+            lambda p: clv._gg_objective(p, *gargs)[0],
+            lambda p: clv._gg_objective(p, *gargs)[1],
+            lp,
+        )
+        assert err < 1e-5
+
+
+def test_fit_recovers_simulated_parameters():
+    d = simulate_customers(100_000, seed=11)
+    bg = clv.fit_bgnbd(d["frequency"], d["recency"], d["T"])
+    assert bg.r == pytest.approx(0.243, rel=0.08)
+    assert bg.alpha == pytest.approx(4.414, rel=0.12)
+    assert bg.a == pytest.approx(0.793, rel=0.15)
+    assert bg.b == pytest.approx(2.426, rel=0.2)
+    assert bg.n_unique_rows < 0.5 * bg.n_rows
+    gg = clv.fit_gamma_gamma(d["frequency"], d["monetary_value"])
+    assert gg.p == pytest.approx(6.25, rel=0.1)
+    assert gg.q == pytest.approx(3.74, rel=0.1)
+    assert gg.v == pytest.approx(15.44, rel=0.1)
+    status = clv.fit_status_row(bg)
+    assert status["status"] == "fitted" and set(status["params"]) == {"r", "alpha", "a", "b"}
+
+
+def test_prediction_edge_cases():
+    f, r, t = np.array([0, 0, 3]), np.array([0.0, 0.0, 20.0]), np.array([10.0, 30.0, 30.0])
+    assert np.all(clv.p_alive(PUBLISHED_BG, f, r, t)[:2] == 1.0)
+    assert np.all(clv.expected_purchases(PUBLISHED_BG, 0.0, f, r, t) == 0.0)
+    e1 = clv.expected_purchases(PUBLISHED_BG, 10.0, f, r, t)
+    e2 = clv.expected_purchases(PUBLISHED_BG, 20.0, f, r, t)
+    assert np.all(e2 > e1) and np.all(e1 > 0)
+    # frequency 0 -> population mean even when the monetary value is missing
+    mean = PUBLISHED_GG.p * PUBLISHED_GG.v / (PUBLISHED_GG.q - 1)
+    got = clv.expected_average_value({"p": 6.25, "q": 3.74, "gamma": 15.44}, [0, 2], [np.nan, 10.0])
+    assert got[0] == pytest.approx(mean)
+    assert 10.0 < got[1] < mean
+    clv_zero = clv.customer_lifetime_value(
+        PUBLISHED_BG,
+        PUBLISHED_GG,
+        f,
+        r,
+        t,
+        [0.0, 0.0, 25.0],
+        horizon_months=0,
+        periods_per_month=4.345,
+    )
+    assert np.all(clv_zero == 0.0)
