@@ -1,8 +1,10 @@
 """Shared pytest fixtures: run dbt in-process and open the warehouse it built.
 
 The demo warehouse is built once per test session (``demo_warehouse``) into a temporary DuckDB
-file; tests query it read-only through ``query``. dbt-duckdb keeps its connection open inside
-this process, so the test connection is opened with the same settings as profiles.yml.
+file; tests query it through ``DbtRun.df`` / ``DbtRun.scalar``. dbt-duckdb keeps its connection
+open inside this process and DuckDB refuses a second connection to the same file with a different
+configuration, so tests connect exactly as dbt-duckdb does (no connect-time config) and then
+apply profiles.yml's `settings` with SET, as dbt-duckdb does.
 """
 
 from __future__ import annotations
@@ -21,9 +23,16 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 SEEDS = REPO_ROOT / "seeds" / "bronze"
 
-# Must match profiles.yml `settings`: DuckDB refuses a second connection to the same file with
-# a different configuration, and in-process dbt keeps its own connection open.
-DUCKDB_CONFIG = {"TimeZone": "UTC", "preserve_insertion_order": False}
+# profiles.yml `settings`, applied after connecting (as dbt-duckdb applies them).
+DUCKDB_SETTINGS = {"TimeZone": "UTC", "preserve_insertion_order": False}
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to a warehouse file that can coexist with in-process dbt's own."""
+    con = duckdb.connect(str(db_path), read_only=False)
+    for key, value in DUCKDB_SETTINGS.items():
+        con.execute(f"SET {key} = '{value}'")
+    return con
 
 
 @dataclass
@@ -34,7 +43,7 @@ class DbtRun:
     result: dbtRunnerResult
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.db_path), config=DUCKDB_CONFIG)
+        return connect(self.db_path)
 
     def df(self, sql: str) -> pd.DataFrame:
         con = self.connect()
