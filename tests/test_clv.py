@@ -477,3 +477,210 @@ def test_prediction_edge_cases():
         periods_per_month=4.345,
     )
     assert np.all(clv_zero == 0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# the SQL summary macro (macros/predictive/customer_purchase_summary.sql) on CDNOW
+# --------------------------------------------------------------------------------------------
+
+
+def _compiled_summary_macro(tmp_path: Path, relation: str, **kwargs: str) -> str:
+    """The macro rendered by dbt itself (``dbt compile --inline`` in-process), as plain SQL.
+
+    Rendering with dbt and executing the SQL on a separate in-memory DuckDB keeps the check on
+    exactly the macro the model uses, with no dbt model, seed or var added to the project
+    for the test, no row limit (``dbt show`` has one) and full float precision (no agate
+    round trip). The macro only names ``relation``, so the test binds its own table to it.
+    """
+    from conftest import run_dbt
+
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    inline = f"{{{{ customer_purchase_summary({relation!r}, {args}) }}}}"
+    run = run_dbt(["compile", "--inline", inline, "--quiet"], tmp_path / "compile.duckdb", tmp_path)
+    [result] = run.result.result.results
+    return result.node.compiled_code
+
+
+@requires_cdnow
+def test_sql_summary_macro_on_cdnow_sample_equals_published(tmp_path, cdnow_summary, cdnow_money):
+    import duckdb
+
+    sql = _compiled_summary_macro(
+        tmp_path,
+        "cdnow_transactions",
+        observation_end="date '1997-09-30'",  # the calibration end; later rows are dropped
+        customer_column="customer_id",
+        date_column="purchase_date",
+        amount_column="dollars",
+        time_unit="week",
+    )
+    tx = _read_cdnow_txt("CDNOW_sample.txt", sample=True)
+    cdnow_transactions = tx.rename(columns={"date": "purchase_date"})[
+        ["customer_id", "purchase_date", "dollars"]
+    ]
+    con = duckdb.connect()
+    con.register("cdnow_transactions", cdnow_transactions)
+    out = con.sql(sql).df().sort_values("customer_id").set_index("customer_id")
+    con.close()
+
+    pub = cdnow_summary.set_index("ID")
+    money = cdnow_money.set_index("ID")
+    assert list(out.index) == list(pub.index)  # all 2,357 customers, nobody else
+    np.testing.assert_array_equal(out["frequency"].to_numpy(), pub["frequency"].to_numpy())
+    np.testing.assert_allclose(out["recency"], pub["recency"], rtol=0, atol=0.01)
+    np.testing.assert_allclose(out["t"], pub["T"], rtol=0, atol=0.01)
+    np.testing.assert_allclose(out["monetary_value"], money["zbar"], rtol=0, atol=0.01)
+    assert (out["time_unit"] == "week").all()
+    # the same numbers as the pandas implementation, to float precision
+    ref = clv.summary_from_transactions(
+        tx, "customer_id", "date", "dollars", observation_end="1997-09-30", freq_multiplier=7
+    )
+    np.testing.assert_array_equal(out["frequency"].to_numpy(), ref["frequency"].to_numpy())
+    for col, ref_col in (("recency", "recency"), ("t", "T"), ("monetary_value", "monetary_value")):
+        np.testing.assert_allclose(out[col], ref[ref_col], rtol=1e-12, atol=1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# warehouse tables: fit_models / score_customers / clv_tiers (what the dbt models return)
+# --------------------------------------------------------------------------------------------
+
+
+def _warehouse_summary(d: pd.DataFrame, unit: str = "week") -> pd.DataFrame:
+    """A summary shaped like fct_customer_purchase_summary, deliberately not sorted."""
+    out = pd.DataFrame(
+        {
+            "customer_id": [f"c{i:06d}" for i in range(len(d))],
+            "time_unit": unit,
+            "frequency": d["frequency"].astype("int32"),
+            "recency": d["recency"].astype(float),
+            "t": d["T"].astype(float),
+            "monetary_value": d["monetary_value"].astype(float),
+            "as_of_date": pd.Timestamp("2024-06-30"),
+        }
+    )
+    return out.iloc[::-1].reset_index(drop=True)
+
+
+def test_fit_models_table_equals_the_core_fits():
+    d = simulate_customers(5000, seed=5)
+    summary = _warehouse_summary(d)
+    fits = clv.fit_models(summary)
+    assert list(fits.columns) == list(clv.MODEL_FIT_DTYPES)
+    assert fits["model"].tolist() == ["bgnbd", "gamma_gamma"]
+    assert fits["fit_status"].tolist() == ["fitted", "fitted"]
+    assert fits["is_converged"].all()
+    bg = clv.fit_bgnbd(d["frequency"], d["recency"], d["T"])
+    gg = clv.fit_gamma_gamma(d["frequency"], d["monetary_value"])
+    row_bg, row_gg = fits.iloc[0], fits.iloc[1]
+    for name in ("r", "alpha", "a", "b"):
+        assert row_bg[name] == getattr(bg, name)
+    assert (row_gg["p"], row_gg["q"], row_gg["gamma"]) == (gg.p, gg.q, gg.v)
+    assert row_bg["log_likelihood"] == bg.log_likelihood
+    assert row_bg["customers_used"] == 5000 and row_bg["customers_ignored"] == 0
+    n_repeat = int((d["frequency"] > 0).sum())
+    assert row_gg["customers_used"] == n_repeat
+    assert row_gg["customers_ignored"] == 5000 - n_repeat
+    assert pd.isna(row_bg["p"]) and pd.isna(row_gg["r"])
+    assert str(row_bg["as_of_date"]) == "2024-06-30"
+    assert (fits["time_unit"] == "week").all()
+
+
+def test_score_customers_equals_the_core_predictions():
+    d = simulate_customers(3000, seed=6)
+    summary = _warehouse_summary(d, unit="week")
+    fits = clv.fit_models(summary)
+    out = clv.score_customers(
+        summary, fits, horizon_months=6, monthly_discount_rate=0.02, churn_threshold=0.4
+    )
+    assert list(out.columns) == list(clv.CUSTOMER_CLV_DTYPES)
+    assert out["customer_id"].is_monotonic_increasing and out["customer_id"].is_unique
+    assert len(out) == 3000
+    # summary ids were reversed: c000000 is row 0 of d again after sorting
+    f, r, t, m = (d[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value"))
+    bg = clv.BgNbdParams(*(float(fits.iloc[0][k]) for k in ("r", "alpha", "a", "b")))
+    gg = clv.GammaGammaParams(*(float(fits.iloc[1][k]) for k in ("p", "q", "gamma")))
+    np.testing.assert_array_equal(out["p_alive"].to_numpy(float), clv.p_alive(bg, f, r, t))
+    np.testing.assert_array_equal(
+        out["expected_purchases_90d"].to_numpy(float), clv.expected_purchases(bg, 90 / 7, f, r, t)
+    )
+    np.testing.assert_array_equal(
+        out["expected_purchases_365d"].to_numpy(float),
+        clv.expected_purchases(bg, 365 / 7, f, r, t),
+    )
+    expected_clv = clv.customer_lifetime_value(
+        bg, gg, f, r, t, m, horizon_months=6, monthly_discount_rate=0.02, periods_per_month=4.345
+    )
+    np.testing.assert_array_equal(out["clv"].to_numpy(float), expected_clv)
+    np.testing.assert_array_equal(out["churn_risk"].to_numpy(bool), clv.p_alive(bg, f, r, t) < 0.4)
+    assert set(out["clv_tier"]) == {"Low", "Medium", "High"}
+
+
+def test_clv_tiers_cut_like_qcut():
+    values = np.array([5.0, 1.0, 2.0, 2.0, 3.0, 4.0, 10.0, np.nan, 7.0, 2.0])
+    got = clv.clv_tiers(values, [0.5, 0.8])
+    known = ~np.isnan(values)
+    ref = pd.qcut(values[known], [0, 0.5, 0.8, 1], labels=["Low", "Medium", "High"])
+    assert got[known].tolist() == list(ref.astype(str))
+    assert got[~known].tolist() == ["Unknown"]
+    # a value equal to a cut point is in the lower tier; ties share a tier
+    assert clv.clv_tiers([1.0, 2.0, 3.0], [0.5, 0.9]).tolist() == ["Low", "Low", "High"]
+    with pytest.raises(ValueError, match="two increasing"):
+        clv.clv_tiers([1.0], [0.8, 0.5])
+
+
+def test_too_little_data_gives_null_predictions_not_a_crash():
+    summary = pd.DataFrame(
+        {
+            "customer_id": ["b", "a", "c"],
+            "time_unit": "day",
+            "frequency": [1, 0, 0],
+            "recency": [3.0, 0.0, 0.0],
+            "t": [10.0, 0.0, 4.0],  # a bought on the last day: T = 0 is valid
+            "monetary_value": [12.0, 0.0, 0.0],
+            "as_of_date": pd.Timestamp("2024-01-10"),
+        }
+    )
+    fits = clv.fit_models(summary)
+    assert fits["fit_status"].tolist() == ["insufficient_data", "insufficient_data"]
+    assert not fits["is_converged"].any()
+    assert fits[["r", "alpha", "a", "b", "p", "q", "gamma", "log_likelihood"]].isna().all().all()
+    assert "need at least" in fits["message"].iloc[0]
+    assert fits["customers_used"].tolist() == [3, 1]
+    out = clv.score_customers(summary, fits)
+    assert out["customer_id"].tolist() == ["a", "b", "c"]
+    assert out["clv_tier"].tolist() == ["Unknown"] * 3
+    predicted = ["p_alive", "expected_purchases_90d", "expected_average_order_value", "clv"]
+    assert out[predicted].isna().all().all()
+    assert out["churn_risk"].isna().all()
+
+
+def test_gamma_gamma_without_data_keeps_bgnbd_predictions():
+    d = simulate_customers(400, seed=8)
+    summary = _warehouse_summary(d)
+    summary["monetary_value"] = 0.0  # e.g. every repeat order fully discounted
+    fits = clv.fit_models(summary)
+    assert fits["fit_status"].tolist() == ["fitted", "insufficient_data"]
+    out = clv.score_customers(summary, fits)
+    assert out["p_alive"].notna().all()
+    assert out["clv"].isna().all() and (out["clv_tier"] == "Unknown").all()
+
+
+def test_fit_that_does_not_converge_fails_with_a_clear_message():
+    summary = _warehouse_summary(simulate_customers(2000, seed=9))
+    with pytest.raises(clv.ClvFitError) as info:
+        clv.fit_models(summary, maxiter=1)
+    msg = str(info.value)
+    assert info.value.status == "not_converged"
+    assert "clv_model_fit: the bgnbd fit on 2000 customers" in msg
+    assert "did not converge" in msg and "maxiter 1" in msg
+
+
+def test_summary_with_mixed_units_or_duplicates_is_rejected():
+    summary = _warehouse_summary(simulate_customers(100, seed=1))
+    mixed = summary.copy()
+    mixed.loc[0, "time_unit"] = "day"
+    with pytest.raises(ValueError, match="mixes time units"):
+        clv.fit_models(mixed)
+    dup = pd.concat([summary, summary.head(1)])
+    with pytest.raises(ValueError, match="duplicate customer_id"):
+        clv.fit_models(dup)

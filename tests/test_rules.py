@@ -245,3 +245,73 @@ def test_load_groceries_quirks(tmp_path):
         "basket_id": [1, 1, 2, 2, 3],
         "item": ["whole milk", "cream cheese", "beef", "rolls/buns", "soda"],
     }
+
+
+# --------------------------------------------------------------------------------------------
+# mine_levels: the warehouse tables (product_association_rules / product_frequent_itemsets)
+# --------------------------------------------------------------------------------------------
+
+# Order lines: order o1 has two products of one category (toys), so at category level the
+# basket holds 'toys' once.
+ORDER_LINES = pd.DataFrame(
+    {
+        "order_id": ["o1", "o1", "o1", "o2", "o2", "o3", "o4", "o4"],
+        "product_id": ["tent", "bag", "ball", "tent", "bag", "ball", "tent", "ball"],
+        "category": ["camp", "camp", "toys", "camp", "camp", "toys", "camp", "toys"],
+    }
+)
+
+
+def test_mine_levels_mines_each_level_on_the_same_baskets():
+    itemsets, got = rules.mine_levels(
+        ORDER_LINES,
+        {"product": "product_id", "category": "category"},
+        basket_col="order_id",
+        min_support=0.5,
+        min_confidence=0.6,
+        max_len=2,
+    )
+    assert list(got.columns) == list(rules.LEVEL_RULE_DTYPES)
+    assert got.dtypes.astype(str).to_dict() == rules.LEVEL_RULE_DTYPES
+    assert itemsets.dtypes.astype(str).to_dict() == rules.LEVEL_ITEMSET_DTYPES
+    assert (got["total_baskets"] == 4).all() and (itemsets["total_baskets"] == 4).all()
+    # product level equals mine_rules on the product column, in the same order
+    _, direct = rules.mine_rules(
+        ORDER_LINES, min_support=0.5, min_confidence=0.6, max_len=2, basket_col="order_id",
+        item_col="product_id",
+    )  # fmt: skip
+    product = got[got["level"] == "product"].reset_index(drop=True)
+    assert product["rule_rank"].tolist() == list(range(1, len(direct) + 1))
+    for col in ("antecedent", "consequent", "support", "confidence", "lift", "conviction"):
+        pd.testing.assert_series_equal(product[col], direct[col].astype(product[col].dtype))
+    # bag => tent: both in o1, o2; bag in 2, tent in 3 of 4 baskets
+    bag_tent = product[(product["antecedent"] == "bag") & (product["consequent"] == "tent")]
+    assert bag_tent["confidence"].item() == 1.0 and bag_tent["is_conviction_infinite"].item()
+    assert np.isnan(bag_tent["conviction"].item())
+    # category level: camp in o1, o2, o4 (3/4), toys in o1, o3, o4 (3/4), both in o1, o4
+    cats = itemsets[itemsets["level"] == "category"]
+    assert dict(zip(cats["itemset"], cats["basket_count"], strict=True)) == {
+        "camp": 3,
+        "toys": 3,
+        "camp + toys": 2,
+    }
+    cat_rules = got[got["level"] == "category"]
+    assert cat_rules[["antecedent", "consequent"]].values.tolist() == [
+        ["camp", "toys"],
+        ["toys", "camp"],
+    ]
+    assert cat_rules["confidence"].tolist() == pytest.approx([2 / 3, 2 / 3])
+    assert cat_rules["lift"].tolist() == pytest.approx([8 / 9, 8 / 9])
+
+
+def test_mine_levels_empty_result_keeps_columns_and_dtypes():
+    itemsets, got = rules.mine_levels(
+        ORDER_LINES.head(0),
+        {"product": "product_id", "category": "category"},
+        basket_col="order_id",
+        min_support=0.5,
+        min_confidence=0.5,
+    )
+    assert got.empty and itemsets.empty
+    assert got.dtypes.astype(str).to_dict() == rules.LEVEL_RULE_DTYPES
+    assert itemsets.dtypes.astype(str).to_dict() == rules.LEVEL_ITEMSET_DTYPES

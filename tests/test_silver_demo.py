@@ -141,30 +141,15 @@ def test_stitching_gives_anonymous_events_to_the_customer_who_logs_in_later(demo
     assert stitched > 0
 
 
-def fingerprints(run) -> dict[str, str]:
-    """md5 of every silver and gold table's full content, rows in a canonical order."""
-    tables = run.df(
-        "select table_schema, table_name from information_schema.tables "
-        "where table_schema in ('silver', 'gold') and table_type = 'BASE TABLE'"
-    )
-    out = {}
-    for schema, name in tables.itertuples(index=False):
-        out[f"{schema}.{name}"] = run.scalar(
-            f"select md5(coalesce(string_agg(cast(t as varchar), chr(10) "
-            f"order by cast(t as varchar)), '')) from {schema}.{name} as t"
-        )
-    return out
-
-
 @pytest.mark.slow
 def test_rebuild_gives_byte_for_byte_identical_tables(demo_warehouse, tmp_path):
-    from conftest import run_dbt
+    from conftest import run_dbt, table_fingerprints
 
     again = run_dbt(
         ["build", "--full-refresh", "--exclude", "test_type:data", "test_type:unit"],
         tmp_path / "again.duckdb",
         tmp_path,
     )
-    first, second = fingerprints(demo_warehouse), fingerprints(again)
+    first, second = table_fingerprints(demo_warehouse), table_fingerprints(again)
     assert len(first) >= 15
     assert first == second

@@ -4,9 +4,11 @@ not a test).
 CLV: N customers are simulated from BG/NBD + Gamma-Gamma at the CDNOW estimates (vectorised,
 see ``simulate_customers``) and fitted with ``clv.fit_bgnbd`` / ``clv.fit_gamma_gamma`` and
 with lifetimes' ``BetaGeoFitter`` / ``GammaGammaFitter`` (one row per customer, their default
-usage). Rules: ~1M order lines of synthetic baskets with planted pairs (``simulate_baskets``)
-mined with ``rules.mine_rules`` (sparse fpgrowth) and with mlxtend ``apriori`` at default
-settings on the dense one-hot DataFrame it needs, followed by ``association_rules``.
+usage); a further step times what the dbt models clv_model_fit + customer_clv do after reading
+their refs (``clv.fit_models`` + ``clv.score_customers``; no reference). Rules: ~1M order
+lines of synthetic baskets with planted pairs (``simulate_baskets``) mined with
+``rules.mine_rules`` (sparse fpgrowth) and with mlxtend ``apriori`` at default settings on the
+dense one-hot DataFrame it needs, followed by ``association_rules``.
 
 Memory method: every measured step runs in its own child process (``python -m
 customer_behaviour.bench_models --worker ...``) that loads its input from a .npz file and
@@ -34,6 +36,7 @@ import argparse
 import gc
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -196,7 +199,7 @@ def _worker(task: str, data_path: str, opts: dict[str, Any]) -> dict[str, Any]:
         else:
             from customer_behaviour import clv
         rss0, reset = _start_measure()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         if task == "ours_bgnbd":
             fit = clv.fit_bgnbd(f, rec, tt)
             out["params"] = fit.params._asdict()
@@ -213,6 +216,31 @@ def _worker(task: str, data_path: str, opts: dict[str, Any]) -> dict[str, Any]:
             ggf = GammaGammaFitter().fit(f[rep], m[rep])
             out["params"] = {k: float(v) for k, v in ggf.params_.items()}
         out["seconds"] = time.perf_counter() - t0
+        out["cpu_seconds"] = time.process_time() - c0
+    elif task == "ours_clv_tables":
+        # what clv_model_fit + customer_clv do after reading their refs, on a summary shaped
+        # like fct_customer_purchase_summary
+        from customer_behaviour import clv
+
+        n = data["frequency"].shape[0]
+        summary = pd.DataFrame(
+            {
+                "customer_id": pd.Series(np.char.mod("c%08d", np.arange(n)), dtype="str"),
+                "time_unit": "week",
+                "frequency": data["frequency"].astype("int32"),
+                "recency": data["recency"],
+                "t": data["T"],
+                "monetary_value": data["monetary_value"],
+                "as_of_date": pd.Timestamp("2024-06-30"),
+            }
+        )
+        rss0, reset = _start_measure()
+        t0, c0 = time.perf_counter(), time.process_time()
+        fits = clv.fit_models(summary)
+        scored = clv.score_customers(summary, fits, horizon_months=12)
+        out["seconds"] = time.perf_counter() - t0
+        out["cpu_seconds"] = time.process_time() - c0
+        out["rows"] = int(len(scored))
     else:
         n_sub = opts.get("n_baskets")
         baskets = _baskets_frame(data, n_sub)
@@ -223,18 +251,19 @@ def _worker(task: str, data_path: str, opts: dict[str, Any]) -> dict[str, Any]:
             from customer_behaviour import rules
 
             rss0, reset = _start_measure()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             itemsets, rule_df = rules.mine_rules(
                 baskets, min_support=min_support, min_confidence=min_conf
             )
             out["seconds"] = time.perf_counter() - t0
+            out["cpu_seconds"] = time.process_time() - c0
             out["itemsets"] = int(len(itemsets))
             out["rules"] = int(len(rule_df))
         else:  # apriori, default settings, on the dense one-hot DataFrame it requires
             from mlxtend.frequent_patterns import apriori, association_rules
 
             rss0, reset = _start_measure()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             basket_codes, _ = pd.factorize(baskets["basket_id"], sort=True)
             item_codes, item_names = pd.factorize(baskets["item"], sort=True)
             n_b = int(basket_codes.max()) + 1
@@ -248,6 +277,7 @@ def _worker(task: str, data_path: str, opts: dict[str, Any]) -> dict[str, Any]:
             )
             ar = ar[ar["consequents"].map(len) == 1]
             out["seconds"] = time.perf_counter() - t0
+            out["cpu_seconds"] = time.process_time() - c0
             out["itemsets"] = int(len(freq))
             out["rules"] = int(len(ar))
     peak_kb = _peak_kb(reset)
@@ -318,7 +348,8 @@ def _fmt_row(row: dict[str, Any]) -> str:
         return format(v, fmt) if isinstance(v, int | float) else "-".rjust(width)
 
     return (
-        f"{row['step']:<42} {row['size']:>10} {num('seconds', '9.2f')} {num('peak_mb', '9.0f')} "
+        f"{row['step']:<42} {row['size']:>10} {num('seconds', '9.2f')} "
+        f"{num('cpu_seconds', '9.2f')} {num('peak_mb', '9.0f')} "
         f"{num('delta_mb', '9.0f')}  {row['status']:<8} {row.get('note', '')}"
     )
 
@@ -330,6 +361,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     rows: list[dict[str, Any]] = []
+    load_start = os.getloadavg()[0]
 
     def report(step: str, size: str, res: dict[str, Any], note: str = "") -> None:
         if res.get("status") == "stopped":
@@ -338,7 +370,10 @@ def run(args: argparse.Namespace) -> int:
         rows.append(row)
         print(_fmt_row(row), flush=True)
 
-    header = f"{'step':<42} {'size':>10} {'seconds':>9} {'peak MB':>9} {'delta MB':>9}  status"
+    header = (
+        f"{'step':<42} {'size':>10} {'seconds':>9} {'cpu s':>9} {'peak MB':>9} {'delta MB':>9}"
+        "  status"
+    )
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory(prefix="cbw-bench-") as tmp:
@@ -365,6 +400,13 @@ def run(args: argparse.Namespace) -> int:
                     rel = max(abs(mine["params"][k] - v) / abs(v) for k, v in ref["params"].items())
                     note = f"max rel param diff vs ours {rel:.1e}"
                 report(f"{model} lifetimes", size, ref, note)
+            tables = _run_child("ours_clv_tables", path, {}, args.timeout)
+            report(
+                "CLV tables ours (fit_models+score)",
+                size,
+                tables,
+                "both fits + p_alive, purchases 90/365 d, order value, 12-month CLV, tiers",
+            )
 
         basket, item, names, pairs = simulate_baskets(args.order_lines, seed=args.seed)
         n_b = int(basket.max()) + 1
@@ -429,6 +471,11 @@ def run(args: argparse.Namespace) -> int:
     print(
         "memory: one child process per step; peak = RSS high-water mark during the step, "
         f"delta = peak - RSS just before it ({'; '.join(methods)})"
+    )
+    print(
+        "time: seconds = wall clock of the step, cpu s = CPU time of its process (all threads); "
+        f"1-min load average {load_start:.1f} at start, {os.getloadavg()[0]:.1f} at end on "
+        f"{os.cpu_count()} CPUs (wall > cpu means the step waited for a CPU)"
     )
     return 0
 

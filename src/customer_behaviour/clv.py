@@ -97,6 +97,13 @@ __all__ = [
     "customer_lifetime_value",
     "summary_from_transactions",
     "fit_status_row",
+    "DAYS_PER_UNIT",
+    "PERIODS_PER_MONTH",
+    "MODEL_FIT_DTYPES",
+    "CUSTOMER_CLV_DTYPES",
+    "fit_models",
+    "score_customers",
+    "clv_tiers",
 ]
 
 #: BG/NBD is not fitted on fewer customers than this (weighted count).
@@ -272,8 +279,10 @@ def _check_rft(frequency: Any, recency: Any, T: Any) -> tuple[np.ndarray, ...]:
         raise ValueError("frequency, recency and T must have the same length")
     if np.any(x < 0) or np.any(x != np.floor(x)):
         raise ValueError("frequency must be a non-negative integer count")
-    if np.any(tx < 0) or np.any(tt <= 0):
-        raise ValueError("recency must be >= 0 and T > 0")
+    # T = 0 (first purchase on the last day observed) is valid: such a customer has x = 0,
+    # likelihood 1 (no information) and the predictions of a brand-new customer.
+    if np.any(tx < 0) or np.any(tt < 0):
+        raise ValueError("recency and T must be >= 0")
     if np.any(tx > tt):
         raise ValueError("recency is larger than T for some customers")
     if np.any((x == 0) & (tx != 0)):
@@ -787,3 +796,274 @@ def summary_from_transactions(
     cal["duration_holdout"] = (obs_end - cal_end) / unit
     cal.index.name = customer_col
     return cal
+
+
+# --------------------------------------------------------------------------------------------
+# warehouse tables: what the dbt Python models clv_model_fit and customer_clv return
+# --------------------------------------------------------------------------------------------
+
+#: Days in one model time unit (fct_customer_purchase_summary.time_unit): 'week' is day
+#: resolution measured in weeks, as the published CDNOW summary.
+DAYS_PER_UNIT: dict[str, float] = {"day": 1.0, "week": 7.0}
+#: Model time units per month for the CLV sum: lifetimes' constants for freq 'D' and 'W'.
+PERIODS_PER_MONTH: dict[str, float] = {"day": 30.0, "week": 4.345}
+#: Horizons (days) of the expected_purchases_<n>d columns of customer_clv.
+EXPECTED_PURCHASE_HORIZONS_DAYS: tuple[int, ...] = (90, 365)
+CLV_TIERS: tuple[str, ...] = ("Low", "Medium", "High")
+UNKNOWN_TIER = "Unknown"
+
+#: clv_model_fit: one row per model (bgnbd, gamma_gamma). fit_seconds is wall clock (the one
+#: column that is not reproducible); everything else is a function of the input.
+MODEL_FIT_DTYPES: dict[str, Any] = {
+    "model": "str",
+    "fit_status": "str",
+    "is_converged": "bool",
+    "r": "Float64",
+    "alpha": "Float64",
+    "a": "Float64",
+    "b": "Float64",
+    "p": "Float64",
+    "q": "Float64",
+    "gamma": "Float64",
+    "log_likelihood": "Float64",
+    "customers_used": "int32",
+    "repeat_customers": "int32",
+    "customers_ignored": "int32",
+    "unique_rows": "Int32",
+    "iterations": "Int32",
+    "penalizer": "float64",
+    "time_unit": "str",
+    "message": "str",
+    "as_of_date": object,  # datetime.date: DuckDB reads it as DATE
+    "fit_seconds": "float64",
+}
+
+#: customer_clv: one row per customer of the purchase summary, ordered by customer_id.
+CUSTOMER_CLV_DTYPES: dict[str, Any] = {
+    "customer_id": "str",
+    "clv_tier": "str",
+    "time_unit": "str",
+    "frequency": "int32",
+    "recency": "float64",
+    "t": "float64",
+    "monetary_value": "float64",
+    "p_alive": "Float64",
+    "expected_purchases_90d": "Float64",
+    "expected_purchases_365d": "Float64",
+    "expected_average_order_value": "Float64",
+    "clv": "Float64",
+    "churn_risk": "boolean",
+    "as_of_date": object,
+}
+
+_SUMMARY_COLUMNS = ("customer_id", "time_unit", "frequency", "recency", "t", "monetary_value")
+
+
+def _check_summary(summary: pd.DataFrame) -> str:
+    """The summary has the warehouse columns and one time unit; return that unit."""
+    missing = [c for c in _SUMMARY_COLUMNS if c not in summary.columns]
+    if missing:
+        raise ValueError(f"purchase summary lacks columns {missing}")
+    units = sorted(set(summary["time_unit"].astype(str)))
+    if len(units) > 1:
+        raise ValueError(f"purchase summary mixes time units {units}")
+    unit = units[0] if units else "day"
+    if unit not in DAYS_PER_UNIT:
+        raise ValueError(f"time_unit must be one of {sorted(DAYS_PER_UNIT)}, got {unit!r}")
+    if summary["customer_id"].duplicated().any():
+        raise ValueError("purchase summary has duplicate customer_id")
+    return unit
+
+
+def _as_of(summary: pd.DataFrame) -> Any:
+    if "as_of_date" not in summary.columns or summary.empty:
+        return None
+    values = pd.to_datetime(summary["as_of_date"]).dropna().unique()
+    if len(values) != 1:
+        raise ValueError(f"purchase summary has {len(values)} distinct as_of_date values")
+    return pd.Timestamp(values[0]).date()
+
+
+def _fit_row(
+    result: BgNbdFit | GammaGammaFit | InsufficientDataError,
+    model: str,
+    n_rows: int,
+    *,
+    unit: str,
+    penalizer: float,
+    as_of: Any,
+) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(MODEL_FIT_DTYPES)
+    row.update(model=model, time_unit=unit, as_of_date=as_of)
+    row["penalizer"] = penalizer if model == "bgnbd" else 0.0
+    if isinstance(result, ClvFitError):
+        used = int(result.n_customers or 0)
+        row.update(
+            fit_status=result.status,
+            is_converged=False,
+            customers_used=used,
+            repeat_customers=int(result.n_repeat_customers or 0),
+            customers_ignored=n_rows - used,
+            message=str(result),
+            fit_seconds=0.0,
+        )
+        return row
+    row.update(result.params._asdict())
+    if model == "gamma_gamma":
+        row["gamma"] = row.pop("v")
+    row.update(
+        fit_status="fitted",
+        is_converged=bool(result.converged),
+        log_likelihood=result.log_likelihood,
+        customers_used=int(result.n_customers),
+        repeat_customers=int(getattr(result, "n_repeat_customers", result.n_customers)),
+        customers_ignored=n_rows - int(result.n_customers),
+        unique_rows=result.n_unique_rows,
+        iterations=result.iterations,
+        message=result.message,
+        fit_seconds=result.fit_seconds,
+    )
+    return row
+
+
+def _typed(rows: list[dict[str, Any]] | pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(dtypes))
+    return frame.astype(dtypes)
+
+
+def fit_models(
+    summary: pd.DataFrame,
+    *,
+    penalizer: float = 0.0,
+    maxiter: int = _DEFAULT_MAXITER,
+) -> pd.DataFrame:
+    """Fit BG/NBD on every customer and Gamma-Gamma on the repeat customers; the
+    ``clv_model_fit`` table (dtypes ``MODEL_FIT_DTYPES``, rows bgnbd then gamma_gamma).
+
+    ``summary`` has the columns of ``fct_customer_purchase_summary`` (customer_id, time_unit,
+    frequency, recency, t, monetary_value, optionally as_of_date). Too little data
+    (``InsufficientDataError``) gives a row with ``fit_status = 'insufficient_data'``, null
+    parameters and the reason in ``message``; any other ``ClvFitError`` (did not converge,
+    degenerate) is raised again with the model, the customers and the settings in the
+    message, so the dbt model fails instead of writing made-up parameters.
+    """
+    unit = _check_summary(summary)
+    as_of = _as_of(summary)
+    n_rows = int(len(summary))
+    f = summary["frequency"].to_numpy(dtype=float)
+    rec = summary["recency"].to_numpy(dtype=float)
+    tt = summary["t"].to_numpy(dtype=float)
+    m = summary["monetary_value"].to_numpy(dtype=float)
+    rows = []
+    for model, fit in (
+        ("bgnbd", lambda: fit_bgnbd(f, rec, tt, penalizer=penalizer, maxiter=maxiter)),
+        ("gamma_gamma", lambda: fit_gamma_gamma(f, m, maxiter=maxiter)),
+    ):
+        try:
+            result = fit()
+        except InsufficientDataError as exc:
+            result = exc
+        except ClvFitError as exc:
+            raise ClvFitError(
+                f"clv_model_fit: the {model} fit on {n_rows} customers (time unit {unit}, "
+                f"penalizer {penalizer:g}, maxiter {maxiter}) failed with status "
+                f"'{exc.status}': {exc}",
+                model=exc.model,
+                status=exc.status,
+                params=exc.params,
+                n_customers=exc.n_customers,
+                n_repeat_customers=exc.n_repeat_customers,
+            ) from exc
+        rows.append(_fit_row(result, model, n_rows, unit=unit, penalizer=penalizer, as_of=as_of))
+    return _typed(rows, MODEL_FIT_DTYPES)
+
+
+def _fitted_params(fits: pd.DataFrame, model: str, names: tuple[str, ...]) -> dict | None:
+    row = fits[(fits["model"] == model) & (fits["fit_status"] == "fitted")]
+    if len(row) > 1:
+        raise ValueError(f"clv_model_fit has {len(row)} fitted rows for {model}")
+    if row.empty:
+        return None
+    return {k: float(row.iloc[0][k]) for k in names}
+
+
+def clv_tiers(values: Any, quantiles: Any = (0.5, 0.8)) -> np.ndarray:
+    """'Low' / 'Medium' / 'High' cut at two quantiles of the non-null values, as ``pd.qcut``
+    cuts (linear-interpolated quantiles; a value equal to a cut point is in the lower tier).
+    NaN values get ``UNKNOWN_TIER``."""
+    q = [float(v) for v in quantiles]
+    if len(q) != len(CLV_TIERS) - 1 or not 0 < q[0] < q[1] < 1:
+        raise ValueError(f"clv tier quantiles must be two increasing values in (0, 1), got {q}")
+    v = np.asarray(values, dtype=float)
+    known = ~np.isnan(v)
+    out = np.full(v.shape, UNKNOWN_TIER, dtype=object)
+    if known.any():
+        edges = np.quantile(v[known], q)
+        out[known] = np.asarray(CLV_TIERS, dtype=object)[np.searchsorted(edges, v[known])]
+    return out
+
+
+def score_customers(
+    summary: pd.DataFrame,
+    fits: pd.DataFrame,
+    *,
+    horizon_months: int = 12,
+    monthly_discount_rate: float = 0.01,
+    churn_threshold: float = 0.5,
+    tier_quantiles: Any = (0.5, 0.8),
+) -> pd.DataFrame:
+    """The ``customer_clv`` table: predictions for every customer of ``summary`` at the
+    parameters in ``fits`` (a ``fit_models`` table), one row per customer sorted by
+    customer_id, dtypes ``CUSTOMER_CLV_DTYPES``.
+
+    p_alive and expected purchases in the next 90 / 365 days (converted to the summary's time
+    unit) need a fitted BG/NBD; expected average order value needs Gamma-Gamma; clv (the
+    discounted expected spend over ``horizon_months``, see ``customer_lifetime_value``) needs
+    both. A missing fit leaves its columns null and clv_tier 'Unknown'. churn_risk is
+    p_alive < churn_threshold (null without p_alive); customers with frequency 0 have
+    p_alive 1 under BG/NBD (a customer can only drop out after a repeat purchase).
+    """
+    unit = _check_summary(summary)
+    if not fits.empty and set(fits["time_unit"].astype(str)) != {unit}:
+        raise ValueError(f"clv_model_fit was fitted in {set(fits['time_unit'])}, not {unit!r}")
+    data = summary.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+    f = data["frequency"].to_numpy(dtype=float)
+    rec = data["recency"].to_numpy(dtype=float)
+    tt = data["t"].to_numpy(dtype=float)
+    m = data["monetary_value"].to_numpy(dtype=float)
+    bg = _fitted_params(fits, "bgnbd", ("r", "alpha", "a", "b"))
+    gg = _fitted_params(fits, "gamma_gamma", ("p", "q", "gamma"))
+    nulls = np.full(len(data), np.nan)
+
+    out = pd.DataFrame({"customer_id": data["customer_id"].astype(str), "time_unit": unit})
+    for col in ("frequency", "recency", "t", "monetary_value"):
+        out[col] = data[col]
+    out["p_alive"] = p_alive(bg, f, rec, tt) if bg else nulls
+    for days in EXPECTED_PURCHASE_HORIZONS_DAYS:
+        horizon = days / DAYS_PER_UNIT[unit]
+        out[f"expected_purchases_{days}d"] = (
+            expected_purchases(bg, horizon, f, rec, tt) if bg else nulls
+        )
+    out["expected_average_order_value"] = expected_average_value(gg, f, m) if gg else nulls
+    out["clv"] = (
+        customer_lifetime_value(
+            bg,
+            gg,
+            f,
+            rec,
+            tt,
+            m,
+            horizon_months=horizon_months,
+            monthly_discount_rate=monthly_discount_rate,
+            periods_per_month=PERIODS_PER_MONTH[unit],
+        )
+        if bg and gg
+        else nulls
+    )
+    out["clv_tier"] = clv_tiers(out["clv"], tier_quantiles)
+    alive = out["p_alive"].to_numpy(dtype=float)
+    churn = pd.array(alive < churn_threshold, dtype="boolean")
+    churn[np.isnan(alive)] = pd.NA
+    out["churn_risk"] = churn
+    out["as_of_date"] = _as_of(data)
+    return _typed(out[list(CUSTOMER_CLV_DTYPES)], CUSTOMER_CLV_DTYPES)

@@ -34,7 +34,16 @@ import pandas as pd
 from mlxtend.frequent_patterns import association_rules, fpgrowth
 from scipy import sparse
 
-__all__ = ["ITEM_SEPARATOR", "ITEMSET_COLUMNS", "RULE_COLUMNS", "load_groceries", "mine_rules"]
+__all__ = [
+    "ITEM_SEPARATOR",
+    "ITEMSET_COLUMNS",
+    "RULE_COLUMNS",
+    "LEVEL_ITEMSET_DTYPES",
+    "LEVEL_RULE_DTYPES",
+    "load_groceries",
+    "mine_levels",
+    "mine_rules",
+]
 
 ITEM_SEPARATOR = " + "
 
@@ -237,3 +246,95 @@ def _rules_frame(
         kind="mergesort",
     )
     return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# warehouse tables: what the dbt Python models product_association_rules and
+# product_frequent_itemsets return
+# --------------------------------------------------------------------------------------------
+
+#: product_association_rules: one row per (level, antecedent, consequent); rule_rank 1 is the
+#: highest lift within the level (ties: confidence, then antecedent and consequent text).
+LEVEL_RULE_DTYPES: dict[str, str] = {
+    "level": "str",
+    "rule_rank": "int32",
+    "antecedent": "str",
+    "consequent": "str",
+    "n_antecedent_items": "int32",
+    "n_consequent_items": "int32",
+    "antecedent_support": "float64",
+    "consequent_support": "float64",
+    "support": "float64",
+    "basket_count": "int32",
+    "total_baskets": "int32",
+    "confidence": "float64",
+    "lift": "float64",
+    "leverage": "float64",
+    "conviction": "float64",  # NaN (NULL in DuckDB) where infinite
+    "is_conviction_infinite": "bool",
+}
+
+#: product_frequent_itemsets: one row per (level, itemset); itemset_rank 1 is the most
+#: frequent within the level (ties: fewer items, then itemset text).
+LEVEL_ITEMSET_DTYPES: dict[str, str] = {
+    "level": "str",
+    "itemset_rank": "int32",
+    "itemset": "str",
+    "n_items": "int32",
+    "support": "float64",
+    "basket_count": "int32",
+    "total_baskets": "int32",
+}
+
+
+def mine_levels(
+    lines: pd.DataFrame,
+    levels: dict[str, str],
+    *,
+    basket_col: str,
+    min_support: float,
+    min_confidence: float,
+    max_len: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``mine_rules`` once per level on the same baskets: ``(itemsets, rules)`` with a
+    ``level`` column, typed as ``LEVEL_ITEMSET_DTYPES`` / ``LEVEL_RULE_DTYPES``.
+
+    ``lines`` has one row per (basket, item of the finest level); ``levels`` maps a level name
+    to the column holding that level's item (e.g. ``{"product": "product_id", "category":
+    "category"}``), so a basket with two products of one category holds that category once.
+    Rows come level by level in the order of ``levels``, each in ``mine_rules``' order, with
+    a 1-based rank. The thresholds are the same at every level; supports are shares of all
+    baskets (``total_baskets``) at every level.
+    """
+    itemset_frames, rule_frames = [], []
+    for level, item_col in levels.items():
+        itemsets, level_rules = mine_rules(
+            lines[[basket_col, item_col]],
+            min_support=min_support,
+            min_confidence=min_confidence,
+            max_len=max_len,
+            basket_col=basket_col,
+            item_col=item_col,
+        )
+        n_baskets = itemsets.attrs["n_baskets"]
+        itemsets = itemsets.drop(columns="items")
+        itemsets.insert(0, "level", level)
+        itemsets.insert(1, "itemset_rank", np.arange(1, len(itemsets) + 1))
+        itemsets["total_baskets"] = n_baskets
+        itemset_frames.append(itemsets)
+        level_rules = level_rules.drop(columns=["antecedent_items", "consequent_items"])
+        level_rules.insert(0, "level", level)
+        level_rules.insert(1, "rule_rank", np.arange(1, len(level_rules) + 1))
+        level_rules["total_baskets"] = n_baskets
+        rule_frames.append(level_rules)
+    itemsets = _typed_frame(itemset_frames, LEVEL_ITEMSET_DTYPES)
+    level_rules = _typed_frame(rule_frames, LEVEL_RULE_DTYPES)
+    return itemsets, level_rules
+
+
+def _typed_frame(frames: list[pd.DataFrame], dtypes: dict[str, str]) -> pd.DataFrame:
+    frames = [f[list(dtypes)] for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in dtypes.items()})
+    out = pd.concat(frames, ignore_index=True)
+    return out.astype(dtypes)

@@ -3,40 +3,59 @@
     from, which row, its raw values and why. Nothing is dropped silently: every landed row is
     either kept, a duplicate of a kept row, or here (proved by audit_reconciliation).
 #}
-{%- set quarantine_sources = [
-    {'table': 'raw_customers', 'model': 'stg_demo__customers', 'key': 'customer_id'},
-    {'table': 'raw_products', 'model': 'stg_demo__products', 'key': 'product_id'},
-    {'table': 'raw_offers', 'model': 'stg_demo__offers', 'key': 'offer_id'},
-    {'table': 'raw_orders', 'model': 'int_orders_validated', 'key': 'order_id'},
-    {'table': 'raw_order_lines', 'model': 'int_order_lines_validated',
-     'key': "order_id || '#' || cast(line_number as varchar)"},
-    {'table': 'raw_events', 'model': 'int_events_validated', 'key': 'event_id'},
-] -%}
-
 with
 
-{% for q in quarantine_sources %}
-{{ q.table }} as (
+{% for e in audit_entities() %}
+quarantined_{{ e.entity }} as (
 
     select
-        '{{ q.table }}' as source_table,
+        '{{ source_table_name(e.entity) }}' as source_table,
+        '{{ e.entity }}' as entity,
         source_row_id,
-        {{ q.key }} as record_key,
+        source_file,
+        {{ e.record_key }} as record_key,
         quarantine_reason as reason_code,
         raw_record
-    from {{ ref(q.model) }}
+    from {{ e.validated }}
     where quarantine_reason is not null
 
 ),
 
 {% endfor %}
 
+{% if var('bronze_source') == 'landing' %}
+-- Landing-file lines DuckDB could not read as a row: quarantined with file and line.
+unreadable_lines as (
+
+    select
+        source_table,
+        source_table as entity,
+        md5(source_file || ':' || cast(line_number as varchar)) as source_row_id,
+        source_file,
+        cast(null as varchar) as record_key,
+        reason_code,
+        to_json(struct_pack(
+            source_file := source_file,
+            line_number := line_number,
+            csv_line := csv_line,
+            error_message := error_message
+        )) as raw_record
+    from {{ ref('audit_landing_rejects') }}
+
+),
+
+{% endif %}
 final as (
 
-    {% for q in quarantine_sources %}
-    select * from {{ q.table }}
-    {% if not loop.last %}union all{% endif %}
+    {% for e in audit_entities() %}
+    select * from quarantined_{{ e.entity }}
+    union all
     {% endfor %}
+    {% if var('bronze_source') == 'landing' %}
+    select * from unreadable_lines
+    {% else %}
+    select * from quarantined_{{ audit_entities()[0].entity }} where false
+    {% endif %}
 
 )
 

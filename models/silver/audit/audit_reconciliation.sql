@@ -1,37 +1,21 @@
 {#
-    One row per bronze table: proves nothing was lost between bronze and silver.
+    One row per bronze table and silver entity: proves nothing was lost between bronze and silver.
 
         rows_landed = rows_kept + rows_deduplicated + rows_quarantined + rows_unaccounted
 
     Each term is counted independently: landed from staging (one row per bronze row, tested
-    against bronze), kept from the final silver model, deduplicated as valid rows beyond the
-    first per key, quarantined from audit_quarantined_rows. A non-zero rows_unaccounted means a
-    join or filter lost (or duplicated) rows; the test on this model fails the build.
-    rows_bot_flagged counts kept rows from visitors flagged as bots (kept in silver, left out of
-    behaviour marts).
+    against bronze) plus, for a landing folder, the lines DuckDB could not read, kept from the entity's final silver model, deduplicated as valid rows beyond
+    the first per key, quarantined from audit_quarantined_rows. A non-zero rows_unaccounted means
+    a join or filter lost (or duplicated) rows; the test on this model fails the build.
+    rows_bot_flagged counts kept event rows from visitors flagged as bots (kept in silver, left
+    out of behaviour marts).
 #}
-{%- set tables = [
-    {'table': 'raw_customers', 'landed': 'stg_demo__customers', 'valid': 'stg_demo__customers',
-     'kept': 'int_customers_deduplicated', 'key': 'customer_id'},
-    {'table': 'raw_products', 'landed': 'stg_demo__products', 'valid': 'stg_demo__products',
-     'kept': 'int_products_deduplicated', 'key': 'product_id'},
-    {'table': 'raw_offers', 'landed': 'stg_demo__offers', 'valid': 'stg_demo__offers',
-     'kept': 'int_offers_deduplicated', 'key': 'offer_id'},
-    {'table': 'raw_orders', 'landed': 'stg_demo__orders', 'valid': 'int_orders_validated',
-     'kept': 'int_orders_deduplicated', 'key': 'order_id'},
-    {'table': 'raw_order_lines', 'landed': 'stg_demo__order_lines',
-     'valid': 'int_order_lines_validated', 'kept': 'int_order_lines_deduplicated',
-     'key': 'order_id, line_number'},
-    {'table': 'raw_events', 'landed': 'stg_demo__events', 'valid': 'int_events_validated',
-     'kept': 'int_events_sessionized', 'key': 'event_id'},
-] -%}
-
 with
 
 quarantined as (
 
     select
-        source_table,
+        entity,
         count(*) as rows_quarantined
     from {{ ref('audit_quarantined_rows') }}
     group by all
@@ -40,18 +24,23 @@ quarantined as (
 
 counts as (
 
-    {% for t in tables %}
+    {% for e in audit_entities() %}
     select
-        '{{ t.table }}' as source_table,
-        (select count(*) from {{ ref(t.landed) }}) as rows_landed,
-        (select count(*) from {{ ref(t.kept) }}) as rows_kept,
+        '{{ source_table_name(e.entity) }}' as source_table,
+        '{{ e.entity }}' as entity,
+        (select count(*) from {{ e.staged }})
+        {%- if var('bronze_source') == 'landing' %}
+            -- unreadable landing lines landed too (and are quarantined)
+            + (select count(*) from {{ ref('audit_landing_rejects') }} where source_table = '{{ e.entity }}')
+        {%- endif %} as rows_landed,
+        (select count(*) from {{ e.kept }}) as rows_kept,
         (
-            select count(*) - count(distinct ({{ t.key }}))
-            from {{ ref(t.valid) }}
+            select count(*) - count(distinct ({{ e.key }}))
+            from {{ e.validated }}
             where quarantine_reason is null
         ) as rows_deduplicated,
-        {% if t.table == 'raw_events' -%}
-        (select count(*) from {{ ref(t.kept) }} where is_bot) as rows_bot_flagged
+        {% if e.entity == 'events' -%}
+        (select count(*) from {{ e.kept }} where is_bot) as rows_bot_flagged
         {%- else -%}
         cast(0 as bigint) as rows_bot_flagged
         {%- endif %}
@@ -64,6 +53,7 @@ final as (
 
     select
         counts.source_table,
+        counts.entity,
         counts.rows_landed,
         counts.rows_kept,
         counts.rows_deduplicated,
@@ -74,9 +64,9 @@ final as (
             - coalesce(quarantined.rows_quarantined, 0) as rows_unaccounted,
         counts.rows_bot_flagged
     from counts
-    left join quarantined on counts.source_table = quarantined.source_table
+    left join quarantined on counts.entity = quarantined.entity
 
 )
 
 select * from final
-order by source_table
+order by source_table, entity

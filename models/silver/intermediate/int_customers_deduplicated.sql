@@ -6,7 +6,7 @@ with
 
 customers as (
 
-    select * from {{ ref('stg_demo__customers') }}
+    select * from {{ staged('customers') }}
     where quarantine_reason is null
 
 ),

@@ -2,13 +2,35 @@
     One row per event_id that passed validation. Collectors deliver at least once, so the same
     event can land more than once: the earliest copy (then lowest source_row_id) is kept and the
     others are counted as deduplicated in audit_reconciliation.
+
+    Landing folder, incremental: for every event_id that gained a valid copy since the last
+    run, the winner is chosen again among all its copies (a redelivery in a later file, or an
+    earlier copy arriving late, gives the same winner as a full refresh).
 #}
+{{ config(
+    materialized=landing_materialization(),
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+) }}
+
 with
 
-events as (
+valid as (
 
     select * from {{ ref('int_events_validated') }}
     where quarantine_reason is null
+
+),
+
+events as (
+
+    select * from valid
+    {% if is_incremental() %}
+    where event_id in (
+        select event_id from valid
+        where source_row_id not in (select source_row_id from {{ this }})
+    )
+    {% endif %}
 
 ),
 

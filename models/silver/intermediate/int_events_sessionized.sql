@@ -6,18 +6,48 @@
     stays in the session. Order is by event time, never by arrival, so late-arriving rows land
     in the session they belong to; event_id breaks ties deterministically.
     session_id = md5(visitor_id || '-' || the session's first event_id): stable across rebuilds.
+
+    Landing folder, incremental: every visitor with a new or changed event is re-sessionized
+    from all of its events (delete+insert by visitor_id), so a late event re-opens, merges or
+    splits that visitor's sessions exactly as a full refresh would; other visitors are untouched.
 #}
+-- depends_on: {{ ref('int_events_deduplicated') }}
+{{ config(
+    materialized=landing_materialization(),
+    unique_key='visitor_id',
+    incremental_strategy='delete+insert',
+) }}
+
 with
 
+{% if is_incremental() %}
+changed_visitors as (
+
+    select distinct deduplicated.visitor_id
+    from {{ ref('int_events_deduplicated') }} as deduplicated
+    left join {{ this }} as existing
+        on deduplicated.event_id = existing.event_id
+        and deduplicated.source_row_id = existing.source_row_id
+    where existing.event_id is null
+
+),
+
+{% endif %}
 events as (
 
     select * from {{ ref('int_events_stitched') }}
+    {% if is_incremental() %}
+    where visitor_id in (select visitor_id from changed_visitors)
+    {% endif %}
 
 ),
 
 bots as (
 
     select visitor_id, is_bot from {{ ref('int_visitors_bot_flagged') }}
+    {% if is_incremental() %}
+    where visitor_id in (select visitor_id from changed_visitors)
+    {% endif %}
 
 ),
 

@@ -10,6 +10,9 @@
       4. a visitor that never identifies stays anonymous (customer_id null).
     `logged_in_customer_id` keeps what the event itself carried.
 #}
+{#- A view: int_events_sessionized reads it for the visitors it (re)builds, and the filter on
+    visitor_id reaches through the per-visitor windows and aggregates. -#}
+{{ config(materialized='view') }}
 with
 
 events as (

@@ -1,12 +1,28 @@
 {#
     One row per landed event row with its final `quarantine_reason`: the row-level reason from
     staging, else a reference that does not resolve (unknown customer, product or offer).
+
+    Landing folder, incremental: validates the staging rows not seen before, and re-checks the
+    rows quarantined for an unknown reference (the customer or product may have landed since),
+    so a day-by-day load ends where a full refresh does.
 #}
+{{ config(
+    materialized=landing_materialization(),
+    unique_key='source_row_id',
+    incremental_strategy='delete+insert',
+) }}
+
 with
 
 events as (
 
-    select * from {{ ref('stg_demo__events') }}
+    select * from {{ staged('events') }}
+    {% if is_incremental() %}
+    where source_row_id not in (select source_row_id from {{ this }})
+        or source_row_id in (
+            select source_row_id from {{ this }} where quarantine_reason like 'unknown_%'
+        )
+    {% endif %}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 offers as (
 
-    select * from {{ ref('stg_demo__offers') }}
+    select * from {{ staged('offers') }}
     where quarantine_reason is null
 
 ),

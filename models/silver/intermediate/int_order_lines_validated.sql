@@ -7,7 +7,7 @@ with
 
 order_lines as (
 
-    select * from {{ ref('stg_demo__order_lines') }}
+    select * from {{ staged('order_lines') }}
 
 ),
 

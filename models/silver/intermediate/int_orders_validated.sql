@@ -6,7 +6,7 @@ with
 
 orders as (
 
-    select * from {{ ref('stg_demo__orders') }}
+    select * from {{ staged('orders') }}
 
 ),
 

@@ -6,7 +6,7 @@ with
 
 products as (
 
-    select * from {{ ref('stg_demo__products') }}
+    select * from {{ staged('products') }}
     where quarantine_reason is null
 
 ),

@@ -5,6 +5,9 @@
         (no person clicks that fast; scrapers with browser user agents do).
     Bots stay in silver with the flag; gold behaviour marts leave them out.
 #}
+{#- A view: int_events_sessionized reads it for the visitors it (re)builds, and the filter on
+    visitor_id reaches through the per-visitor windows and aggregates. -#}
+{{ config(materialized='view') }}
 with
 
 events as (

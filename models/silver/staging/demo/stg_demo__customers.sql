@@ -4,10 +4,7 @@
     `quarantine_reason`. An implausible birth year is a cleaning case, not a quarantine case:
     it becomes null and the row is kept.
 #}
-{%- set raw_columns = [
-    'customer_id', 'signup_time', 'birth_year', 'gender', 'country', 'acquisition_channel',
-    'subscription_status', 'updated_time',
-] -%}
+{%- set raw_columns = landed_columns('customers') -%}
 
 with
 
@@ -16,7 +13,7 @@ source as (
     select
         *,
         {{ raw_record(raw_columns) }} as raw_record
-    from {{ bronze('customers') }}
+    from {{ bronze('customers', raw_columns) }}
 
 ),
 
@@ -25,6 +22,7 @@ typed as (
     select
         {{ source_row_id() }} as source_row_id,
         raw_record,
+        source_file,
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_enum('gender') }} as gender_raw,
         upper({{ clean_text('country') }}) as country_code,
@@ -42,6 +40,7 @@ cleaned as (
     select
         source_row_id,
         raw_record,
+        source_file,
         customer_id,
         case when gender_raw in {{ sql_list(var('genders')) }} then upper(gender_raw) else 'U' end as gender,
         case

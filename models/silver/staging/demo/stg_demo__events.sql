@@ -3,12 +3,18 @@
     normalised, timestamps in UTC, plus a row-level `quarantine_reason` (null = usable).
     Checks that need other tables (unknown product or customer) and deduplication happen in
     int_events_validated / int_events_deduplicated.
+
+    Landing folder: incremental, appending only files not loaded before (landing files are
+    immutable: a changed file needs --full-refresh). An event that arrives more than
+    var late_event_lookback_days after it happened (by the date in its file name) is not
+    sessionized: it is quarantined as arrived_too_late and counted in audit_late_events, the
+    same way in a full refresh and in a day-by-day load.
 #}
-{%- set raw_columns = [
-    'event_id', 'event_time', 'visitor_id', 'customer_id', 'event_type', 'page_path',
-    'product_id', 'price', 'quantity', 'offer_id', 'order_id', 'device', 'country',
-    'traffic_source', 'user_agent',
-] -%}
+{{ config(
+    materialized=landing_materialization(),
+    incremental_strategy='append',
+) }}
+{%- set raw_columns = landed_columns('events') -%}
 
 with
 
@@ -17,7 +23,10 @@ source as (
     select
         *,
         {{ raw_record(raw_columns) }} as raw_record
-    from {{ bronze('events') }}
+    from {{ bronze('events', raw_columns) }}
+    {% if is_incremental() %}
+    where source_file not in (select distinct source_file from {{ this }})
+    {% endif %}
 
 ),
 
@@ -27,6 +36,7 @@ typed as (
         -- lineage
         {{ source_row_id() }} as source_row_id,
         raw_record,
+        source_file,
 
         -- ids
         {{ clean_text('event_id') }} as event_id,
@@ -50,7 +60,8 @@ typed as (
         try_cast(trim(quantity) as integer) as quantity,
         {{ clean_text('quantity') }} is not null as has_quantity_text,
 
-        -- timestamps
+        -- dates and timestamps
+        {{ arrival_date('source_file') }} as arrived_on,
         {{ parse_timestamp_utc('event_time') }} as event_at
 
     from source
@@ -62,6 +73,7 @@ cleaned as (
     select
         source_row_id,
         raw_record,
+        source_file,
         event_id,
         visitor_id,
         customer_id,
@@ -99,6 +111,7 @@ cleaned as (
         user_agent,
         price,
         quantity,
+        arrived_on,
         event_at,
         case
             when event_id is null then 'missing_event_id'
@@ -112,6 +125,8 @@ cleaned as (
             when quantity <= 0 then 'invalid_quantity'
             when event_type in {{ sql_list(var('product_event_types')) }}
                 and product_id is null then 'missing_product_id'
+            when cast(event_at as date)
+                < arrived_on - {{ var('late_event_lookback_days') }} then 'arrived_too_late'
         end as quarantine_reason
     from typed
 

@@ -1,10 +1,7 @@
 {#
     One row per landed offer row: typed and cleaned, with a row-level `quarantine_reason`.
 #}
-{%- set raw_columns = [
-    'offer_id', 'offer_name', 'offer_category', 'offer_type', 'discount_value', 'min_spend',
-    'valid_from', 'valid_to',
-] -%}
+{%- set raw_columns = landed_columns('offers') -%}
 
 with
 
@@ -13,7 +10,7 @@ source as (
     select
         *,
         {{ raw_record(raw_columns) }} as raw_record
-    from {{ bronze('offers') }}
+    from {{ bronze('offers', raw_columns) }}
 
 ),
 
@@ -22,6 +19,7 @@ typed as (
     select
         {{ source_row_id() }} as source_row_id,
         raw_record,
+        source_file,
         {{ clean_text('offer_id') }} as offer_id,
         {{ clean_text('offer_name') }} as offer_name,
         {{ clean_enum('offer_category') }} as offer_category,

@@ -1,9 +1,7 @@
 {#
     One row per landed order-line row: typed, with a row-level `quarantine_reason`.
 #}
-{%- set raw_columns = [
-    'order_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'line_amount',
-] -%}
+{%- set raw_columns = landed_columns('order_lines') -%}
 
 with
 
@@ -12,7 +10,7 @@ source as (
     select
         *,
         {{ raw_record(raw_columns) }} as raw_record
-    from {{ bronze('order_lines') }}
+    from {{ bronze('order_lines', raw_columns) }}
 
 ),
 
@@ -21,6 +19,7 @@ typed as (
     select
         {{ source_row_id() }} as source_row_id,
         raw_record,
+        source_file,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('product_id') }} as product_id,
         try_cast(trim(line_number) as integer) as line_number,
@@ -36,6 +35,7 @@ cleaned as (
     select
         source_row_id,
         raw_record,
+        source_file,
         order_id,
         product_id,
         line_number,

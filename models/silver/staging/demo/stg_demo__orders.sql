@@ -2,10 +2,7 @@
     One row per landed order row: typed and cleaned, with a row-level `quarantine_reason`.
     Cancelled and returned orders are kept (status says so); gold decides what counts as spend.
 #}
-{%- set raw_columns = [
-    'order_id', 'customer_id', 'order_time', 'status', 'subtotal_amount', 'discount_amount',
-    'shipping_amount', 'total_amount', 'offer_id',
-] -%}
+{%- set raw_columns = landed_columns('orders') -%}
 
 with
 
@@ -14,7 +11,7 @@ source as (
     select
         *,
         {{ raw_record(raw_columns) }} as raw_record
-    from {{ bronze('orders') }}
+    from {{ bronze('orders', raw_columns) }}
 
 ),
 
@@ -23,6 +20,7 @@ typed as (
     select
         {{ source_row_id() }} as source_row_id,
         raw_record,
+        source_file,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_text('offer_id') }} as offer_id,

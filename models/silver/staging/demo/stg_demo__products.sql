@@ -2,9 +2,7 @@
     One row per landed product row: typed and cleaned, with a row-level `quarantine_reason`.
     A product without a positive list price cannot be priced and is quarantined.
 #}
-{%- set raw_columns = [
-    'product_id', 'product_name', 'category', 'category_path', 'brand', 'list_price',
-] -%}
+{%- set raw_columns = landed_columns('products') -%}
 
 with
 
@@ -13,7 +11,7 @@ source as (
     select
         *,
         {{ raw_record(raw_columns) }} as raw_record
-    from {{ bronze('products') }}
+    from {{ bronze('products', raw_columns) }}
 
 ),
 
@@ -22,6 +20,7 @@ typed as (
     select
         {{ source_row_id() }} as source_row_id,
         raw_record,
+        source_file,
         {{ clean_text('product_id') }} as product_id,
         {{ clean_text('product_name') }} as product_name,
         lower({{ clean_text('category_path') }}) as category_path,
@@ -37,6 +36,7 @@ cleaned as (
     select
         source_row_id,
         raw_record,
+        source_file,
         product_id,
         product_name,
         -- The top level of the path is the category when the category column is empty.

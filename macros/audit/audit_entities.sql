@@ -1,0 +1,62 @@
+{#
+    The canonical silver entities and, for each, the models that hold its rows at each stage.
+    The audit models iterate over this list, so they work for every source system.
+
+      staged     one row per landed row (the source system's staging model)
+      validated  the same rows with the final quarantine_reason
+      kept       the entity's final silver model
+      key        what makes a kept row unique (rows beyond the first per key are deduplicated)
+#}
+{% macro audit_entities() -%}
+    {{ return([
+        {'entity': 'customers', 'staged': staged('customers'), 'validated': staged('customers'),
+         'kept': ref('int_customers_deduplicated'), 'key': 'customer_id',
+         'record_key': 'customer_id'},
+        {'entity': 'products', 'staged': staged('products'), 'validated': staged('products'),
+         'kept': ref('int_products_deduplicated'), 'key': 'product_id',
+         'record_key': 'product_id'},
+        {'entity': 'offers', 'staged': staged('offers'), 'validated': staged('offers'),
+         'kept': ref('int_offers_deduplicated'), 'key': 'offer_id', 'record_key': 'offer_id'},
+        {'entity': 'orders', 'staged': staged('orders'), 'validated': ref('int_orders_validated'),
+         'kept': ref('int_orders_deduplicated'), 'key': 'order_id', 'record_key': 'order_id'},
+        {'entity': 'order_lines', 'staged': staged('order_lines'),
+         'validated': ref('int_order_lines_validated'),
+         'kept': ref('int_order_lines_deduplicated'), 'key': 'order_id, line_number',
+         'record_key': "order_id || '#' || cast(line_number as varchar)"},
+        {'entity': 'events', 'staged': staged('events'), 'validated': ref('int_events_validated'),
+         'kept': ref('int_events_sessionized'), 'key': 'event_id', 'record_key': 'event_id'},
+    ]) }}
+{%- endmacro %}
+
+
+{#
+    Name of the bronze table an entity's rows landed in, for the source system in use.
+    Source adapters register their tables here.
+#}
+{% macro source_table_name(entity) -%}
+    {%- set names = {
+        'demo': {
+            'customers': 'raw_customers', 'products': 'raw_products', 'offers': 'raw_offers',
+            'orders': 'raw_orders', 'order_lines': 'raw_order_lines', 'events': 'raw_events',
+        },
+        'online_retail': {
+            'customers': 'online_retail.invoice_lines', 'products': 'online_retail.invoice_lines',
+            'offers': 'none', 'orders': 'online_retail.invoice_lines',
+            'order_lines': 'online_retail.invoice_lines', 'events': 'none',
+        },
+        'rees46': {
+            'customers': 'rees46.events', 'products': 'rees46.events', 'offers': 'none',
+            'orders': 'rees46.events', 'order_lines': 'rees46.events', 'events': 'rees46.events',
+        },
+    } -%}
+    {%- set system = var('source_system') -%}
+    {%- if system == 'demo' and var('bronze_source') == 'landing' -%}
+        {{ return('landing.' ~ entity) }}
+    {%- endif -%}
+    {%- if system not in names or entity not in names[system] -%}
+        {{ exceptions.raise_compiler_error(
+            "source_table_name: no bronze table registered for source system '" ~ system
+            ~ "', entity '" ~ entity ~ "' (macros/audit/audit_entities.sql)") }}
+    {%- endif -%}
+    {{ return(names[system][entity]) }}
+{%- endmacro %}

@@ -1,0 +1,109 @@
+{#
+    The BG/NBD + Gamma-Gamma input per customer, with the definitions of lifetimes'
+    summary_data_from_transaction_data(freq='D', freq_multiplier=days_per_unit):
+
+    - transactions are bucketed into calendar days (cast to date; UTC for our timestamps);
+      several purchases on one day count once and their amounts are summed;
+    - transactions after observation_end are dropped;
+    - frequency      = distinct purchase days - 1 (repeat purchase days);
+    - recency        = (last purchase day - first purchase day) in days / days_per_unit;
+    - t              = (observation_end - first purchase day) in days / days_per_unit;
+    - monetary_value = mean of the per-day totals of the repeat days (first day excluded),
+                       0 when frequency = 0 (lifetimes' convention; Gamma-Gamma ignores them).
+
+    time_unit 'week' is day resolution measured in weeks (days / 7), which is how the
+    published CDNOW summary is built; it is not calendar weeks.
+
+    Returns a select statement (usable as a CTE body or subquery) with one row per customer
+    that has a transaction on or before observation_end. `transactions` is any relation or
+    CTE name; filter it (e.g. to completed orders) before passing it in.
+#}
+{% macro customer_purchase_summary(
+    transactions,
+    observation_end,
+    customer_column='customer_id',
+    date_column='order_date',
+    amount_column='net_amount',
+    time_unit=none
+) -%}
+    {%- set unit = time_unit if time_unit is not none else var('clv_time_unit') -%}
+    {%- set days_per_unit = clv_days_per_unit(unit) -%}
+    with
+
+    summary_observation as (
+
+        select cast({{ observation_end }} as date) as observation_end_date
+
+    ),
+
+    summary_purchase_days as (
+
+        select
+            transactions.{{ customer_column }} as customer_id,
+            cast(transactions.{{ date_column }} as date) as purchase_date,
+            count(*) as transaction_count,
+            sum(transactions.{{ amount_column }}) as purchase_amount
+        from {{ transactions }} as transactions
+        cross join summary_observation
+        where cast(transactions.{{ date_column }} as date)
+            <= summary_observation.observation_end_date
+        group by all
+
+    ),
+
+    summary_first_days as (
+
+        select
+            *,
+            min(purchase_date) over (partition by customer_id) as first_purchase_date
+        from summary_purchase_days
+
+    ),
+
+    summary_per_customer as (
+
+        select
+            customer_id,
+            count(*) as purchase_days,
+            sum(transaction_count) as transaction_count,
+            min(purchase_date) as first_purchase_date,
+            max(purchase_date) as last_purchase_date,
+            avg(purchase_amount) filter (where purchase_date > first_purchase_date)
+                as repeat_mean_amount
+        from summary_first_days
+        group by all
+
+    )
+
+    select
+        summary_per_customer.customer_id,
+        '{{ unit }}' as time_unit,
+        cast(summary_per_customer.purchase_days - 1 as integer) as frequency,
+        cast({{ dbt.datediff('summary_per_customer.first_purchase_date',
+                             'summary_per_customer.last_purchase_date', 'day') }} as double)
+            / {{ days_per_unit }} as recency,
+        cast({{ dbt.datediff('summary_per_customer.first_purchase_date',
+                             'summary_observation.observation_end_date', 'day') }} as double)
+            / {{ days_per_unit }} as t,
+        cast(coalesce(summary_per_customer.repeat_mean_amount, 0) as double) as monetary_value,
+        cast(summary_per_customer.transaction_count as integer) as transaction_count,
+        summary_per_customer.first_purchase_date,
+        summary_per_customer.last_purchase_date,
+        summary_observation.observation_end_date
+    from summary_per_customer
+    cross join summary_observation
+{%- endmacro %}
+
+
+{#
+    Days in one model time unit: 'day' -> 1, 'week' -> 7 (day resolution measured in weeks).
+#}
+{% macro clv_days_per_unit(time_unit) -%}
+    {%- set units = {'day': 1, 'week': 7} -%}
+    {%- if time_unit not in units -%}
+        {%- do exceptions.raise_compiler_error(
+            "clv_time_unit must be one of " ~ (units.keys() | list | sort) ~ ", got '"
+            ~ time_unit ~ "'") -%}
+    {%- endif -%}
+    {{- units[time_unit] -}}
+{%- endmacro %}

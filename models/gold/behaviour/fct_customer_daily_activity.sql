@@ -1,0 +1,158 @@
+{#
+    One row per customer and UTC day, from the customer's first activity to as_of_date (a
+    dense spine: days without activity are rows with zeros).
+
+    Activity on a day = an event (events of the stitched customer, bots left out), a session
+    started (fct_sessions' customer) or an order placed (any status) that day.
+      is_active          activity on at least one of the trailing active_window_days days,
+                         the day itself included (window 30: activity on day 1 keeps the
+                         customer active through day 30, not day 31);
+      is_weekly_active   the same over weekly_active_window_days.
+    Spend = subtotal - discount of completed orders (cancelled and returned bring none).
+
+    How, at 10M events: customers x days is the big table, so nothing is joined or windowed at
+    that size. Each day WITH activity (sparse) gets, by a window function, the next day with
+    activity; the dense spine is generated from it: the activity day itself and every day up to
+    the next activity (or as_of_date). Each spine day so knows its last activity date, and
+    "activity in the trailing N days, the day included" is exactly days_since_last_activity < N
+    (the same as a rows frame of N over the dense spine, without sorting the spine).
+#}
+with
+
+events as (
+
+    select * from {{ ref('int_events_sessionized') }}
+    where
+        not is_bot
+        and customer_id is not null
+        and event_date <= {{ as_of_date() }}
+
+),
+
+sessions as (
+
+    select * from {{ ref('fct_sessions') }}
+    where customer_id is not null
+
+),
+
+orders as (
+
+    select * from {{ ref('int_orders_deduplicated') }}
+    where cast(ordered_at as date) <= {{ as_of_date() }}
+
+),
+
+activities as (
+
+    select
+        customer_id,
+        event_date as activity_date,
+        1 as events,
+        0 as sessions,
+        0 as orders,
+        0 as spend
+    from events
+    union all
+    select
+        customer_id,
+        session_date as activity_date,
+        0 as events,
+        1 as sessions,
+        0 as orders,
+        0 as spend
+    from sessions
+    union all
+    select
+        customer_id,
+        cast(ordered_at as date) as activity_date,
+        0 as events,
+        0 as sessions,
+        1 as orders,
+        case
+            when order_status = 'completed' then subtotal_amount - discount_amount
+            else 0
+        end as spend
+    from orders
+
+),
+
+activity_days as (
+
+    select
+        customer_id,
+        activity_date,
+        sum(events) as events,
+        sum(sessions) as sessions,
+        sum(orders) as orders,
+        sum(spend) as spend
+    from activities
+    group by all
+
+),
+
+activity_runs as (
+
+    select
+        *,
+        min(activity_date) over (partition by customer_id) as first_activity_date,
+        lead(activity_date) over (
+            partition by customer_id
+            order by activity_date
+        ) as next_activity_date
+    from activity_days
+
+),
+
+spine as (
+
+    -- the activity day and every day before the next activity (or up to as_of_date)
+    select
+        *,
+        cast(unnest(generate_series(
+            cast(activity_date as timestamp),
+            cast(coalesce(
+                {{ dbt.dateadd('day', -1, 'next_activity_date') }},
+                {{ as_of_date() }}
+            ) as timestamp),
+            interval 1 day
+        )) as date) as spine_date
+    from activity_runs
+
+),
+
+days_measured as (
+
+    select
+        *,
+        {{ dbt.datediff('activity_date', 'spine_date', 'day') }} as days_since_last_activity
+    from spine
+
+),
+
+final as (
+
+    select
+        -- ids
+        customer_id,
+        -- numerics
+        cast(case when spine_date = activity_date then events else 0 end as bigint) as events,
+        cast(case when spine_date = activity_date then sessions else 0 end as bigint)
+            as sessions,
+        cast(case when spine_date = activity_date then orders else 0 end as bigint) as orders,
+        cast(case when spine_date = activity_date then spend else 0 end as decimal(18, 2))
+            as spend,
+        cast(days_since_last_activity as integer) as days_since_last_activity,
+        -- booleans
+        spine_date = activity_date as has_activity,
+        days_since_last_activity < {{ var('active_window_days') }} as is_active,
+        days_since_last_activity < {{ var('weekly_active_window_days') }} as is_weekly_active,
+        -- dates
+        spine_date as activity_date,
+        first_activity_date,
+        activity_date as last_activity_date
+    from days_measured
+
+)
+
+select * from final

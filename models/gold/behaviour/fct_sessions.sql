@@ -1,0 +1,258 @@
+{#
+    One row per session of a person (bot visitors left out), up to as_of_date.
+
+    Session attributes
+      customer_id      the customer of the session's last identified event (the person at the
+                       end of the session, who checks out), null for anonymous sessions.
+      device, country_code, traffic_source
+                       the first known value in event order (per-event values can be
+                       unreadable: 'unknown' / 'ZZ' only when no event of the session has one).
+      entry/exit page  the first / last event that has a page.
+
+    Engagement (GA4-like, vars engaged_session_min_seconds / engaged_session_min_page_views):
+      is_engaged = duration >= min seconds  or  page views >= min page views  or  purchased
+      is_bounce  = not is_engaged
+    Duration is first to last event (a single-event session lasts 0 s).
+
+    Funnel (var funnel_steps), two views of the same events:
+      has_viewed_product ... has_purchased   the event happened in the session (raw);
+      <step>_step_reached_at, funnel_depth   the closed, ordered funnel: the session reaches
+                                             step k at its first step-k event at or after it
+                                             reached step k-1; a skipped step stops the funnel.
+
+    Orders and revenue: the orders created by the session's purchase events (order_id), any
+    status, counted once; revenue = subtotal - discount of the completed ones (cancelled and
+    returned orders bring no revenue; shipping is not revenue), as fct_orders.net_amount.
+#}
+{%- set steps = var('funnel_steps') -%}
+
+with
+
+-- Three imports of the same events, each with only its own rows: referenced once each, they
+-- stream from the table instead of being materialized (10M events x every column).
+events as (
+
+    select * from {{ ref('int_events_sessionized') }}
+    where
+        not is_bot
+        and event_date <= {{ as_of_date() }}
+
+),
+
+funnel_events as (
+
+    select * from {{ ref('int_events_sessionized') }}
+    where
+        not is_bot
+        and event_date <= {{ as_of_date() }}
+        and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
+
+),
+
+purchase_events as (
+
+    select * from {{ ref('int_events_sessionized') }}
+    where
+        not is_bot
+        and event_date <= {{ as_of_date() }}
+        and event_type = 'purchase'
+        and order_id is not null
+
+),
+
+orders as (
+
+    select * from {{ ref('int_orders_deduplicated') }}
+
+),
+
+session_order_ids as (
+
+    select distinct
+        session_id,
+        order_id
+    from purchase_events
+
+),
+
+session_orders as (
+
+    select
+        session_order_ids.session_id,
+        count(*) as orders,
+        sum(case
+            when orders.order_status = 'completed'
+                then orders.subtotal_amount - orders.discount_amount
+            else 0
+        end) as revenue
+    from session_order_ids
+    inner join orders on session_order_ids.order_id = orders.order_id
+    group by all
+
+),
+
+step_events as (
+
+    select
+        session_id,
+        case event_type
+            {%- for step in steps %}
+                when '{{ step.event_type }}' then {{ loop.index }}
+            {%- endfor %}
+        end as step_number,
+        event_at
+    from funnel_events
+
+),
+
+step_1_reached as (
+
+    select
+        session_id,
+        min(event_at) as reached_at
+    from step_events
+    where step_number = 1
+    group by all
+
+),
+{%- for n in range(2, steps | length + 1) %}
+
+    step_{{ n }}_reached as (
+
+        select
+            step_events.session_id,
+            min(step_events.event_at) as reached_at
+        from step_events
+        inner join step_{{ n - 1 }}_reached as previous_step
+            on
+                step_events.session_id = previous_step.session_id
+                and step_events.event_at >= previous_step.reached_at
+        where step_events.step_number = {{ n }}
+        group by all
+
+    ),
+{%- endfor %}
+
+session_aggregates as (
+
+    select
+        session_id,
+        any_value(visitor_id) as visitor_id,
+        arg_max(customer_id, event_number_in_session) filter (
+            where customer_id is not null
+        ) as customer_id,
+        arg_min(page_path, event_number_in_session) filter (where page_path is not null)
+            as entry_page_path,
+        arg_min(page_type, event_number_in_session) filter (where page_path is not null)
+            as entry_page_type,
+        arg_max(page_path, event_number_in_session) filter (where page_path is not null)
+            as exit_page_path,
+        arg_max(page_type, event_number_in_session) filter (where page_path is not null)
+            as exit_page_type,
+        coalesce(
+            arg_min(device, event_number_in_session) filter (where device != 'unknown'),
+            'unknown'
+        ) as device,
+        coalesce(
+            arg_min(country_code, event_number_in_session) filter (where country_code != 'ZZ'),
+            'ZZ'
+        ) as country_code,
+        coalesce(
+            arg_min(traffic_source, event_number_in_session) filter (
+                where traffic_source != 'unknown'
+            ),
+            'unknown'
+        ) as traffic_source,
+        any_value(visitor_session_number) as visitor_session_number,
+        count(*) as events,
+        count(*) filter (
+            where event_type in {{ sql_list(var('page_view_event_types')) }}
+        ) as page_views,
+        count(*) filter (where event_type = 'product_view') as product_views,
+        bool_or(event_type = 'product_view') as has_viewed_product,
+        bool_or(event_type = 'add_to_cart') as has_added_to_cart,
+        bool_or(event_type = 'begin_checkout') as has_begun_checkout,
+        bool_or(event_type = 'purchase') as has_purchased,
+        min(event_at) as started_at,
+        max(event_at) as ended_at
+    from events
+    group by all
+
+),
+
+sessions_measured as (
+
+    select
+        session_aggregates.*,
+        {{ dbt.datediff('started_at', 'ended_at', 'millisecond') }} / 1000.0 as duration_seconds,
+        coalesce(session_orders.orders, 0) as orders,
+        coalesce(session_orders.revenue, 0) as revenue,
+        (
+            {{ dbt.datediff('started_at', 'ended_at', 'millisecond') }}
+            >= {{ var('engaged_session_min_seconds') }} * 1000
+            or session_aggregates.page_views >= {{ var('engaged_session_min_page_views') }}
+            or session_aggregates.has_purchased
+        ) as is_engaged,
+        {%- for step in steps %}
+            step_{{ loop.index }}_reached.reached_at as {{ step.step_name }}_step_reached_at,
+        {%- endfor %}
+        case
+            {%- for step in steps | reverse %}
+                when step_{{ steps | length - loop.index0 }}_reached.reached_at is not null
+                    then {{ steps | length - loop.index0 }}
+            {%- endfor %}
+            else 0
+        end as funnel_depth
+    from session_aggregates
+    left join session_orders on session_aggregates.session_id = session_orders.session_id
+    {%- for step in steps %}
+        left join step_{{ loop.index }}_reached
+            on session_aggregates.session_id = step_{{ loop.index }}_reached.session_id
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        -- ids
+        session_id,
+        visitor_id,
+        customer_id,
+        -- strings
+        device,
+        country_code,
+        traffic_source,
+        entry_page_path,
+        entry_page_type,
+        exit_page_path,
+        exit_page_type,
+        -- numerics
+        cast(visitor_session_number as bigint) as visitor_session_number,
+        cast(duration_seconds as double) as duration_seconds,
+        cast(events as bigint) as events,
+        cast(page_views as bigint) as page_views,
+        cast(product_views as bigint) as product_views,
+        cast(funnel_depth as integer) as funnel_depth,
+        cast(orders as bigint) as orders,
+        cast(revenue as decimal(18, 2)) as revenue,
+        -- booleans
+        has_viewed_product,
+        has_added_to_cart,
+        has_begun_checkout,
+        has_purchased,
+        customer_id is not null as is_identified,
+        is_engaged,
+        not is_engaged as is_bounce,
+        -- dates and timestamps
+        cast(started_at as date) as session_date,
+        started_at,
+        {%- for step in steps %}
+            {{ step.step_name }}_step_reached_at,
+        {%- endfor %}
+        ended_at
+    from sessions_measured
+
+)
+
+select * from final

@@ -1,0 +1,91 @@
+{#
+    One row per dimension (customer, product, category) of mart_revenue_concentration.
+
+    top_<p>_pct_revenue_share: revenue share of the ceil(p% x n) highest-revenue entities.
+    gini_coefficient, over the n entities with revenue x (sorted ascending, i = 1..n):
+
+        G = sum_i sum_j |x_i - x_j| / (2 n^2 mean(x)) = 2 sum_i i x_(i) / (n sum x) - (n + 1) / n
+
+    0 when every entity has the same revenue; (n - 1) / n when one entity has it all.
+    hhi: Herfindahl-Hirschman index, the sum of squared revenue shares (0-1 scale; x 10,000
+    for the antitrust points scale). Both null when total revenue is 0.
+    Customer row only: revenue share of each spend_tier_4 of dim_customers ('No Spend' holds 0).
+#}
+with
+
+concentration as (
+
+    select * from {{ ref('mart_revenue_concentration') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+per_dimension as (
+
+    select
+        dimension,
+        max(entity_count) as entity_count,
+        sum(cast(net_revenue as double)) as total_net_revenue,
+        max(top_revenue_share) filter (
+            where revenue_rank <= ceil(entity_count * 1 / 100.0)
+        ) as top_1_pct_revenue_share,
+        max(top_revenue_share) filter (
+            where revenue_rank <= ceil(entity_count * 10 / 100.0)
+        ) as top_10_pct_revenue_share,
+        max(top_revenue_share) filter (
+            where revenue_rank <= ceil(entity_count * 20 / 100.0)
+        ) as top_20_pct_revenue_share,
+        2 * sum((entity_count - revenue_rank + 1) * cast(net_revenue as double))
+        / nullif(max(entity_count) * sum(cast(net_revenue as double)), 0)
+        - (max(entity_count) + 1) / cast(max(entity_count) as double) as gini_raw,
+        sum(revenue_share * revenue_share) as hhi
+    from concentration
+    group by all
+
+),
+
+spend_tier_shares as (
+
+    select
+        'customer' as dimension,
+        coalesce(sum(cast(lifetime_net_spend as double)) filter (where spend_tier_4 = 'Low'), 0)
+        / nullif(sum(cast(lifetime_net_spend as double)), 0) as spend_tier_low_revenue_share,
+        coalesce(sum(cast(lifetime_net_spend as double)) filter (where spend_tier_4 = 'Medium'), 0)
+        / nullif(sum(cast(lifetime_net_spend as double)), 0) as spend_tier_medium_revenue_share,
+        coalesce(sum(cast(lifetime_net_spend as double)) filter (where spend_tier_4 = 'High'), 0)
+        / nullif(sum(cast(lifetime_net_spend as double)), 0) as spend_tier_high_revenue_share,
+        coalesce(sum(cast(lifetime_net_spend as double)) filter (where spend_tier_4 = 'VIP'), 0)
+        / nullif(sum(cast(lifetime_net_spend as double)), 0) as spend_tier_vip_revenue_share
+    from customers
+
+),
+
+final as (
+
+    select
+        -- strings
+        per_dimension.dimension,
+        -- numerics
+        cast(per_dimension.entity_count as integer) as entity_count,
+        cast(per_dimension.total_net_revenue as decimal(18, 2)) as total_net_revenue,
+        per_dimension.top_1_pct_revenue_share,
+        per_dimension.top_10_pct_revenue_share,
+        per_dimension.top_20_pct_revenue_share,
+        case when per_dimension.total_net_revenue > 0 then per_dimension.gini_raw end
+            as gini_coefficient,
+        per_dimension.hhi,
+        spend_tier_shares.spend_tier_low_revenue_share,
+        spend_tier_shares.spend_tier_medium_revenue_share,
+        spend_tier_shares.spend_tier_high_revenue_share,
+        spend_tier_shares.spend_tier_vip_revenue_share
+    from per_dimension
+    left join spend_tier_shares on per_dimension.dimension = spend_tier_shares.dimension
+
+)
+
+select * from final

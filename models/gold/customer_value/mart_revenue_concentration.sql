@@ -1,0 +1,111 @@
+{#
+    One row per dimension (customer, product, category) x entity: the points of the Lorenz
+    curve of net revenue (net spend rule of fct_orders; product and category revenue from the
+    pro-rata net_line_amount of fct_order_lines).
+
+    Population: the entities with at least one order placed by as_of_date, whatever its
+    status, so a customer whose orders were all cancelled or returned is in it with 0.
+    Entities are ranked by revenue (revenue_rank 1 = the largest; equal revenue by entity_id).
+    Ascending (poorest first) gives the Lorenz curve: lorenz_population_share ->
+    lorenz_revenue_share; descending gives the concentration curve: top_population_share ->
+    top_revenue_share ("the top 20% of customers hold x% of revenue").
+#}
+with
+
+as_of as (
+
+    select {{ as_of_date() }} as as_of_date
+
+),
+
+orders as (
+
+    select orders.*
+    from {{ ref('fct_orders') }} as orders
+    cross join as_of
+    where orders.order_date <= as_of.as_of_date
+
+),
+
+order_lines as (
+
+    select order_lines.*
+    from {{ ref('fct_order_lines') }} as order_lines
+    cross join as_of
+    where order_lines.order_date <= as_of.as_of_date
+
+),
+
+revenue_per_entity as (
+
+    select
+        'customer' as dimension,
+        customer_id as entity_id,
+        sum(net_amount) as net_revenue
+    from orders
+    group by all
+
+    union all
+
+    select
+        'product' as dimension,
+        product_id as entity_id,
+        sum(net_line_amount) as net_revenue
+    from order_lines
+    group by all
+
+    union all
+
+    select
+        'category' as dimension,
+        category as entity_id,
+        sum(net_line_amount) as net_revenue
+    from order_lines
+    group by all
+
+),
+
+ranked as (
+
+    select
+        dimension,
+        entity_id,
+        cast(net_revenue as double) as net_revenue,
+        row_number() over (
+            partition by dimension
+            order by net_revenue desc, entity_id asc
+        ) as revenue_rank,
+        count(*) over (partition by dimension) as entity_count,
+        sum(cast(net_revenue as double)) over (partition by dimension) as total_net_revenue
+    from revenue_per_entity
+
+),
+
+final as (
+
+    select
+        -- strings
+        dimension,
+        entity_id,
+        -- numerics
+        cast(net_revenue as decimal(18, 2)) as net_revenue,
+        cast(revenue_rank as integer) as revenue_rank,
+        cast(entity_count as integer) as entity_count,
+        net_revenue / nullif(total_net_revenue, 0) as revenue_share,
+        cast(revenue_rank as double) / entity_count as top_population_share,
+        sum(net_revenue) over (
+            partition by dimension
+            order by revenue_rank
+            rows between unbounded preceding and current row
+        ) / nullif(total_net_revenue, 0) as top_revenue_share,
+        cast(entity_count - revenue_rank + 1 as double) / entity_count as lorenz_population_share,
+        sum(net_revenue) over (
+            partition by dimension
+            order by revenue_rank desc
+            rows between unbounded preceding and current row
+        ) / nullif(total_net_revenue, 0) as lorenz_revenue_share
+    from ranked
+
+)
+
+select * from final

@@ -1,0 +1,67 @@
+{#
+    One row per user_id in the REES46 log: the source has no customer table, so the customer is
+    built from the events (every readable line with a user_id, whatever its event type).
+
+      signed_up_at   the user's first event (UTC): the log has no signup date
+      updated_at     the user's last event
+      gender U, country_code ZZ, acquisition_channel / subscription_status `unknown`,
+      birth_year null: not in the log.
+
+    Row-level quarantine reason: invalid_timestamp (no readable event_time on any line).
+#}
+with
+
+events as (
+
+    select * from {{ ref('base_rees46__events_typed') }}
+    where visitor_id is not null
+
+),
+
+customers as (
+
+    select
+        customer_id,
+        min(source_file) as source_file,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at,
+        count(*) as events_landed
+    from events
+    group by all
+
+),
+
+recorded as (
+
+    select
+        *,
+        to_json(struct_pack(
+            user_id := customer_id,
+            events_landed := events_landed
+        )) as raw_record
+    from customers
+
+),
+
+final as (
+
+    select
+        {{ source_row_id() }} as source_row_id,
+        raw_record,
+        source_file,
+        customer_id,
+        'U' as gender,
+        'ZZ' as country_code,
+        'unknown' as acquisition_channel,
+        'unknown' as subscription_status,
+        cast(null as integer) as birth_year,
+        first_event_at as signed_up_at,
+        last_event_at as updated_at,
+        case
+            when first_event_at is null then 'invalid_timestamp'
+        end as quarantine_reason
+    from recorded
+
+)
+
+select * from final

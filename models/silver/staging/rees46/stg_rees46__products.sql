@@ -1,0 +1,76 @@
+{#
+    One row per product_id in the REES46 log: the source has no product table, so the
+    catalogue is built from the events that name a product (any event type).
+
+      category       top level of the product's category_code (`unknown` when never given)
+      category_path  category_code, lower case; the latest non-empty value seen
+      brand          the latest non-empty brand seen; `unbranded` when never given
+      list_price     the price of the product's latest event with a positive price
+      product_name   null: the log has no product names
+
+    Row-level quarantine reason: invalid_price (never seen with a positive price).
+#}
+with
+
+events as (
+
+    select * from {{ ref('base_rees46__events_typed') }}
+    where product_id is not null
+
+),
+
+products as (
+
+    select
+        product_id,
+        min(source_file) as source_file,
+        first(
+            category_path order by event_at desc nulls last, category_path asc
+        ) filter (where category_path is not null) as category_path,
+        first(
+            brand order by event_at desc nulls last, brand asc
+        ) filter (where brand is not null) as brand,
+        first(
+            price order by event_at desc nulls last, price desc
+        ) filter (where price > 0) as list_price,
+        count(*) as events_landed
+    from events
+    group by all
+
+),
+
+recorded as (
+
+    select
+        *,
+        to_json(struct_pack(
+            product_id := product_id,
+            category_code := category_path,
+            brand := brand,
+            price := list_price,
+            events_landed := events_landed
+        )) as raw_record
+    from products
+
+),
+
+final as (
+
+    select
+        {{ source_row_id() }} as source_row_id,
+        raw_record,
+        source_file,
+        product_id,
+        cast(null as varchar) as product_name,
+        coalesce(split_part(category_path, '.', 1), 'unknown') as category,
+        category_path,
+        coalesce(brand, 'unbranded') as brand,
+        cast(list_price as decimal(18, 2)) as list_price,
+        case
+            when list_price is null or list_price <= 0 then 'invalid_price'
+        end as quarantine_reason
+    from recorded
+
+)
+
+select * from final

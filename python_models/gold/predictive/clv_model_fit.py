@@ -1,0 +1,17 @@
+"""clv_model_fit: BG/NBD and Gamma-Gamma fitted on fct_customer_purchase_summary.
+
+Thin wrapper: the fitting and the table layout are customer_behaviour.clv.fit_models. Settings
+come from vars through this model's YAML config (Python models cannot call var()).
+"""
+
+from customer_behaviour import clv
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    summary = dbt.ref("fct_customer_purchase_summary").df()
+    return clv.fit_models(
+        summary,
+        penalizer=float(dbt.config.get("clv_penalizer")),
+        maxiter=int(dbt.config.get("clv_max_iterations")),
+    )

@@ -1,0 +1,198 @@
+"""Bad landing files get a clear answer: each malformed case either has its bad rows
+quarantined with a reason and the file name, or stops the build with an error naming the file
+and the problem. Never a silent skip. Every case uses small files the test writes itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT, connect, failures, run_dbt
+from dbt.cli.main import dbtRunner
+
+from customer_behaviour.generate import generate
+
+SILVER = ["+path:models/silver", "--exclude", "path:models/gold"]
+
+
+@pytest.fixture(scope="module")
+def clean_landing(tmp_path_factory) -> Path:
+    """A small, valid landing folder (canonical format) written by the demo generator."""
+    out = tmp_path_factory.mktemp("landing_clean")
+    generate(
+        {"layout": "landing", "out": str(out), "customers": 40, "days": 6, "progress": False}
+    )
+    return out
+
+
+@pytest.fixture
+def landing(clean_landing, tmp_path) -> Path:
+    """A private copy of the clean landing folder for one test to damage."""
+    copy = tmp_path / "landing"
+    shutil.copytree(clean_landing, copy)
+    return copy
+
+
+def first_file(landing: Path, table: str) -> Path:
+    return sorted((landing / table).glob("*.csv"))[0]
+
+
+def largest_file(landing: Path, table: str) -> Path:
+    """The table's file with the most rows (small generated days can be header-only)."""
+    return max(sorted((landing / table).glob("*.csv")), key=lambda p: p.stat().st_size)
+
+
+def build_landing(landing: Path, work: Path, select: list[str] = SILVER):
+    return run_dbt(
+        ["build", *(["--select", *select] if select else [])],
+        work / "wh.duckdb",
+        work,
+        vars={"bronze_source": "landing", "landing_path": str(landing)},
+    )
+
+
+def failing_build(landing: Path, work: Path) -> str:
+    """Run the landing file checks, expect failure, return dbt's error text."""
+    saved = dict(os.environ)
+    os.environ["CBW_DUCKDB_PATH"] = str(work / "wh.duckdb")
+    try:
+        result = dbtRunner().invoke(
+            [
+                "run", "--select", "+audit_landing_files",
+                "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
+                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+                "--vars", f'{{"bronze_source": "landing", "landing_path": "{landing}"}}',
+            ]
+        )  # fmt: skip
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert not result.success, "the build should have stopped"
+    return "\n".join(failures(result))
+
+
+def test_clean_landing_folder_builds_and_reconciles(landing, tmp_path):
+    run = build_landing(landing, tmp_path)
+    audit = run.df("select * from silver.audit_reconciliation")
+    assert (audit.rows_unaccounted == 0).all()
+    assert set(audit.source_table) == {f"landing.{t}" for t in audit.entity}
+    files = run.df("select * from silver.audit_landing_files")
+    assert len(files) == sum(1 for _ in landing.glob("*/*.csv"))
+    assert (files.header_lines == 1).all()
+
+
+@pytest.mark.parametrize(
+    ("case", "damage", "expected"),
+    [
+        ("wrong_delimiter", lambda t: t.replace(",", ";"), "no header line"),
+        (
+            "missing_column",
+            lambda t: "\n".join(line.rsplit(",", 1)[0] for line in t.splitlines()) + "\n",
+            "no header line",
+        ),
+        (
+            "extra_column",
+            lambda t: "\n".join(line + ",x" for line in t.splitlines()) + "\n",
+            "no header line",
+        ),
+        ("empty_file", lambda t: "", "empty file"),
+        ("concatenated_files", lambda t: t + t, "2 header lines"),
+    ],
+)
+def test_a_file_we_cannot_load_stops_the_build_naming_the_file(
+    landing, tmp_path, case, damage, expected
+):
+    target = first_file(landing, "orders")
+    target.write_text(damage(target.read_text()))
+    message = failing_build(landing, tmp_path)
+    assert f"landing file {target.parent.name}/{target.name}" in message
+    assert expected in message
+
+
+def quarantined(run, reason: str):
+    return run.df(
+        f"select * from silver.audit_quarantined_rows where reason_code = '{reason}'"
+    )
+
+
+@pytest.mark.parametrize("cut", ["before_quoted_field", "inside_quoted_field"])
+def test_cut_off_last_line_is_quarantined_with_file_and_line(landing, tmp_path, cut):
+    target = largest_file(landing, "events")
+    lines = target.read_text().splitlines()
+    last = lines[-1]
+    # The user agent (last field) is quoted: cut before it, or in the middle of it.
+    end = last.index(',"') if cut == "before_quoted_field" else last.index(',"') + 10
+    target.write_text("\n".join(lines) + "\n" + last[:end])
+    run = build_landing(landing, tmp_path)
+    rows = run.df(
+        "select * from silver.audit_quarantined_rows "
+        "where reason_code in ('too_few_fields', 'unterminated_quote')"
+    )
+    assert list(rows.source_file) == [f"{target.parent.name}/{target.name}"]
+    assert f'"line_number":{len(lines) + 1}' in rows.raw_record.iloc[0]
+    assert (run.df("select rows_unaccounted from silver.audit_reconciliation").sum() == 0).all()
+
+
+def test_invalid_utf8_line_is_quarantined_not_dropped(landing, tmp_path):
+    target = first_file(landing, "events")
+    data = target.read_bytes().splitlines(keepends=True)
+    data[2] = data[2].replace(b"page_view", b"page_vi\xffew", 1).replace(b"e", b"\xfe", 1)
+    target.write_bytes(b"".join(data))
+    run = build_landing(landing, tmp_path)
+    rows = quarantined(run, "invalid_encoding")
+    assert list(rows.source_file) == [f"{target.parent.name}/{target.name}"]
+    audit = run.df("select * from silver.audit_reconciliation where entity = 'events'").iloc[0]
+    assert audit.rows_unaccounted == 0 and audit.rows_quarantined >= 1
+
+
+def test_header_only_file_is_accepted_with_zero_rows(landing, tmp_path):
+    target = first_file(landing, "orders")
+    target.write_text(target.read_text().splitlines()[0] + "\n")
+    run = build_landing(landing, tmp_path)
+    files = run.df(
+        f"select * from silver.audit_landing_files where source_file = 'orders/{target.name}'"
+    )
+    assert files.rows_landed.tolist() == [0]
+
+
+def test_dates_in_another_format_are_quarantined_with_the_file_name(landing, tmp_path):
+    target = largest_file(landing, "orders")
+    header, *rows = target.read_text().splitlines()
+    # 2024-01-01T10:11:12.000Z -> 01/01/2024 10:11 (a US-style export)
+    fixed = []
+    for row in rows:
+        fields = row.split(",")
+        date, time = fields[2][:10], fields[2][11:16]
+        fields[2] = f"{date[5:7]}/{date[8:10]}/{date[:4]} {time}"
+        fixed.append(",".join(fields))
+    target.write_text("\n".join([header, *fixed]) + "\n")
+    run = build_landing(landing, tmp_path)
+    rows_q = quarantined(run, "invalid_timestamp")
+    rows_q = rows_q[rows_q.source_file == f"orders/{target.name}"]
+    assert len(rows_q) == len(rows) > 0
+    assert (run.df("select rows_unaccounted from silver.audit_reconciliation").sum() == 0).all()
+
+
+def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, tmp_path):
+    pq = tmp_path / "landing_pq"
+    for csv in clean_landing.glob("*/*.csv"):
+        (pq / csv.parent.name).mkdir(parents=True, exist_ok=True)
+        con = connect(tmp_path / "convert.duckdb")
+        con.execute(
+            f"copy (select * from read_csv('{csv}', all_varchar=true, header=true)) "
+            f"to '{pq / csv.parent.name / csv.with_suffix('.parquet').name}' (format parquet)"
+        )
+        con.close()
+    csv_run = build_landing(clean_landing, tmp_path / "csv")
+    pq_run = run_dbt(
+        ["build", "--select", *SILVER],
+        tmp_path / "pq" / "wh.duckdb",
+        tmp_path / "pq",
+        vars={"bronze_source": "landing", "landing_path": str(pq), "landing_format": "parquet"},
+    )
+    sql = "select * exclude (source_row_id) from silver.int_events_sessionized order by event_id"
+    a, b = csv_run.df(sql), pq_run.df(sql)
+    assert len(a) > 0
+    assert a.drop(columns=[]).equals(b)
