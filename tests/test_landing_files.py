@@ -21,9 +21,7 @@ SILVER = ["+path:models/silver", "--exclude", "path:models/gold"]
 def clean_landing(tmp_path_factory) -> Path:
     """A small, valid landing folder (canonical format) written by the demo generator."""
     out = tmp_path_factory.mktemp("landing_clean")
-    generate(
-        {"layout": "landing", "out": str(out), "customers": 40, "days": 6, "progress": False}
-    )
+    generate({"layout": "landing", "out": str(out), "customers": 40, "days": 6, "progress": False})
     return out
 
 
@@ -112,9 +110,7 @@ def test_a_file_we_cannot_load_stops_the_build_naming_the_file(
 
 
 def quarantined(run, reason: str):
-    return run.df(
-        f"select * from silver.audit_quarantined_rows where reason_code = '{reason}'"
-    )
+    return run.df(f"select * from silver.audit_quarantined_rows where reason_code = '{reason}'")
 
 
 @pytest.mark.parametrize("cut", ["before_quoted_field", "inside_quoted_field"])
@@ -196,3 +192,38 @@ def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, tmp_path):
     a, b = csv_run.df(sql), pq_run.df(sql)
     assert len(a) > 0
     assert a.drop(columns=[]).equals(b)
+
+
+def freshness(landing: Path, work: Path) -> dict[str, str]:
+    saved = dict(os.environ)
+    os.environ["CBW_DUCKDB_PATH"] = str(work / "wh.duckdb")
+    try:
+        result = dbtRunner().invoke(
+            [
+                "source", "freshness", "--select", "source:landing",
+                "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
+                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+                "--vars", f'{{"bronze_source": "landing", "landing_path": "{landing}"}}',
+            ]
+        )  # fmt: skip
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return {r.node.name: str(r.status) for r in result.result}
+
+
+def test_source_freshness_reads_the_newest_delivery_date_in_file_names(clean_landing, tmp_path):
+    import datetime as dt
+
+    # Freshness is about the wall clock by nature: a folder delivered up to today is fresh...
+    today = tmp_path / "today"
+    start = dt.date.today() - dt.timedelta(days=3)
+    generate(
+        {"layout": "landing", "out": str(today), "customers": 20, "days": 4,
+         "start_date": start.isoformat(), "progress": False}
+    )  # fmt: skip
+    fresh = freshness(today, tmp_path / "fresh")
+    assert set(fresh) == {"events", "orders", "order_lines", "customers"}
+    assert set(fresh.values()) == {"pass"}
+    # ...and the demo folder, delivered in 2024, is stale.
+    assert set(freshness(clean_landing, tmp_path / "stale").values()) == {"error"}

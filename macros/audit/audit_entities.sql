@@ -5,26 +5,27 @@
       staged     one row per landed row (the source system's staging model)
       validated  the same rows with the final quarantine_reason
       kept       the entity's final silver model
-      key        what makes a kept row unique (rows beyond the first per key are deduplicated)
+      record_key the row's key as one text expression: what makes a kept row unique (valid rows
+                 beyond the first per key are deduplicated) and what quarantine shows
 #}
 {% macro audit_entities() -%}
     {{ return([
         {'entity': 'customers', 'staged': staged('customers'), 'validated': staged('customers'),
-         'kept': ref('int_customers_deduplicated'), 'key': 'customer_id',
+         'kept': ref('int_customers_deduplicated'),
          'record_key': 'customer_id'},
         {'entity': 'products', 'staged': staged('products'), 'validated': staged('products'),
-         'kept': ref('int_products_deduplicated'), 'key': 'product_id',
+         'kept': ref('int_products_deduplicated'),
          'record_key': 'product_id'},
         {'entity': 'offers', 'staged': staged('offers'), 'validated': staged('offers'),
-         'kept': ref('int_offers_deduplicated'), 'key': 'offer_id', 'record_key': 'offer_id'},
+         'kept': ref('int_offers_deduplicated'), 'record_key': 'offer_id'},
         {'entity': 'orders', 'staged': staged('orders'), 'validated': ref('int_orders_validated'),
-         'kept': ref('int_orders_deduplicated'), 'key': 'order_id', 'record_key': 'order_id'},
+         'kept': ref('int_orders_deduplicated'), 'record_key': 'order_id'},
         {'entity': 'order_lines', 'staged': staged('order_lines'),
          'validated': ref('int_order_lines_validated'),
-         'kept': ref('int_order_lines_deduplicated'), 'key': 'order_id, line_number',
+         'kept': ref('int_order_lines_deduplicated'),
          'record_key': "order_id || '#' || cast(line_number as varchar)"},
         {'entity': 'events', 'staged': staged('events'), 'validated': ref('int_events_validated'),
-         'kept': ref('int_events_sessionized'), 'key': 'event_id', 'record_key': 'event_id'},
+         'kept': ref('int_events_sessionized'), 'record_key': 'event_id'},
     ]) }}
 {%- endmacro %}
 

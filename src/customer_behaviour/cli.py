@@ -14,6 +14,10 @@ import sys
 # subcommand -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("customer_behaviour.generate", "write deterministic demo data (seeds or landing)"),
+    "validate": (
+        "customer_behaviour.validate",
+        "validate a built warehouse with the Great Expectations suites",
+    ),
     "bench-models": (
         "customer_behaviour.bench_models",
         "time CLV fitting and rule mining against lifetimes / mlxtend",

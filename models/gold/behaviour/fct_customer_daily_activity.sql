@@ -125,7 +125,7 @@ days_measured as (
 
     select
         *,
-        {{ dbt.datediff('activity_date', 'spine_date', 'day') }} as days_since_last_activity
+        {{ dbt.datediff('activity_date', 'spine_date', 'day') }} as days_since_last_activity  -- noqa: LT05
     from spine
 
 ),

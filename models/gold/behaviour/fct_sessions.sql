@@ -184,7 +184,7 @@ sessions_measured as (
 
     select
         session_aggregates.*,
-        {{ dbt.datediff('started_at', 'ended_at', 'millisecond') }} / 1000.0 as duration_seconds,
+        {{ dbt.datediff('started_at', 'ended_at', 'millisecond') }} / 1000.0 as duration_seconds,  -- noqa: LT05
         coalesce(session_orders.orders, 0) as orders,
         coalesce(session_orders.revenue, 0) as revenue,
         (

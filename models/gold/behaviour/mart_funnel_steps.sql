@@ -50,7 +50,10 @@ funnel_steps as (
 
 rfm as (
 
-    select customer_id, segment_name from {{ ref('mart_rfm') }}
+    select
+        customer_id,
+        segment_name
+    from {{ ref('mart_rfm') }}
 
 ),
 
@@ -63,10 +66,10 @@ session_segments as (
             sessions.{{ step.step_name }}_step_reached_at,
         {%- endfor %}
         'all' as segment_all,
-        device as segment_device,
-        country_code as segment_country,
-        traffic_source as segment_traffic_source,
-        strftime(started_at, '%Y-%m') as segment_month,
+        sessions.device as segment_device,
+        sessions.country_code as segment_country,
+        sessions.traffic_source as segment_traffic_source,
+        strftime(sessions.started_at, '%Y-%m') as segment_month,
         -- The customer's RFM segment as of as_of_date, on all their sessions.
         case
             when sessions.customer_id is null then 'Anonymous'

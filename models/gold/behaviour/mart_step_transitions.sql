@@ -55,13 +55,13 @@ until_conversion as (
         ) as previous_state
     from step_events
     qualify coalesce(
-        count(*) filter (where state = 'conversion') over (
-            partition by session_id
-            order by event_number_in_session
-            rows between unbounded preceding and 1 preceding
-        ),
-        0
-    ) = 0
+            count(*) filter (where state = 'conversion') over (
+                partition by session_id
+                order by event_number_in_session
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) = 0
 
 ),
 

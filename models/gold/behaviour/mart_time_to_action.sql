@@ -36,19 +36,22 @@ purchase_events as (
 
 rfm as (
 
-    select customer_id, segment_name from {{ ref('mart_rfm') }}
+    select
+        customer_id,
+        segment_name
+    from {{ ref('mart_rfm') }}
 
 ),
 
 session_segments as (
 
     select
-        session_id,
+        sessions.session_id,
         'all' as segment_all,
-        device as segment_device,
-        country_code as segment_country,
-        traffic_source as segment_traffic_source,
-        strftime(started_at, '%Y-%m') as segment_month,
+        sessions.device as segment_device,
+        sessions.country_code as segment_country,
+        sessions.traffic_source as segment_traffic_source,
+        strftime(sessions.started_at, '%Y-%m') as segment_month,
         -- The customer's RFM segment as of as_of_date, on all their sessions.
         case
             when sessions.customer_id is null then 'Anonymous'
@@ -87,7 +90,7 @@ in_session_actions as (
             '{{ to_step }}' as to_step,
             'session' as funnel_level,
             session_id as segment_session_id,
-            {{ dbt.datediff(from_at, to_at, 'millisecond') }} / 60000.0 as minutes
+            {{ dbt.datediff(from_at, to_at, 'millisecond') }} / 60000.0 as minutes  -- noqa: LT05
         from sessions
         where {{ to_step }}_step_reached_at is not null
         {%- if not loop.last %}

@@ -25,7 +25,8 @@ final as (
         cast(discount_value as decimal(18, 2)) as discount_value,
         cast(min_spend as decimal(18, 2)) as min_spend,
         cast(discount_value as double) / nullif(min_spend, 0) as discount_per_dollar,
-        cast({{ dbt.datediff('valid_from_date', 'valid_to_date', 'day') }} + 1 as integer) as valid_days,
+        cast({{ dbt.datediff('valid_from_date', 'valid_to_date', 'day') }} + 1 as integer)  -- noqa: LT05
+            as valid_days,
         -- booleans
         {{ as_of_date() }} between valid_from_date and valid_to_date as is_valid_on_as_of_date,
         -- dates

@@ -30,7 +30,9 @@ per_dimension as (
     select
         dimension,
         max(entity_count) as entity_count,
-        sum(cast(net_revenue as double)) as total_net_revenue,
+        -- Sums run over decimals (exact, so the same whatever order threads add them in: a
+        -- double sum can differ in its last bits between two builds); division in double last.
+        sum(net_revenue) as total_net_revenue,
         max(top_revenue_share) filter (
             where revenue_rank <= ceil(entity_count * 1 / 100.0)
         ) as top_1_pct_revenue_share,
@@ -40,10 +42,12 @@ per_dimension as (
         max(top_revenue_share) filter (
             where revenue_rank <= ceil(entity_count * 20 / 100.0)
         ) as top_20_pct_revenue_share,
-        2 * sum((entity_count - revenue_rank + 1) * cast(net_revenue as double))
-        / nullif(max(entity_count) * sum(cast(net_revenue as double)), 0)
+        2 * cast(sum((entity_count - revenue_rank + 1) * net_revenue) as double)
+        / nullif(max(entity_count) * cast(sum(net_revenue) as double), 0)
         - (max(entity_count) + 1) / cast(max(entity_count) as double) as gini_raw,
-        sum(revenue_share * revenue_share) as hhi
+        -- HHI = sum of squared shares = sum(revenue^2) / total^2, with exact sums.
+        cast(sum(net_revenue * net_revenue) as double)
+        / nullif(cast(sum(net_revenue) as double) ^ 2, 0) as hhi
     from concentration
     group by all
 
@@ -53,14 +57,15 @@ spend_tier_shares as (
 
     select
         'customer' as dimension,
-        coalesce(sum(cast(lifetime_net_spend as double)) filter (where spend_tier_4 = 'Low'), 0)
-        / nullif(sum(cast(lifetime_net_spend as double)), 0) as spend_tier_low_revenue_share,
-        coalesce(sum(cast(lifetime_net_spend as double)) filter (where spend_tier_4 = 'Medium'), 0)
-        / nullif(sum(cast(lifetime_net_spend as double)), 0) as spend_tier_medium_revenue_share,
-        coalesce(sum(cast(lifetime_net_spend as double)) filter (where spend_tier_4 = 'High'), 0)
-        / nullif(sum(cast(lifetime_net_spend as double)), 0) as spend_tier_high_revenue_share,
-        coalesce(sum(cast(lifetime_net_spend as double)) filter (where spend_tier_4 = 'VIP'), 0)
-        / nullif(sum(cast(lifetime_net_spend as double)), 0) as spend_tier_vip_revenue_share
+        -- decimal sums (exact, order-independent), divided in double
+        cast(coalesce(sum(lifetime_net_spend) filter (where spend_tier_4 = 'Low'), 0) as double)
+        / nullif(cast(sum(lifetime_net_spend) as double), 0) as spend_tier_low_revenue_share,
+        cast(coalesce(sum(lifetime_net_spend) filter (where spend_tier_4 = 'Medium'), 0) as double)
+        / nullif(cast(sum(lifetime_net_spend) as double), 0) as spend_tier_medium_revenue_share,
+        cast(coalesce(sum(lifetime_net_spend) filter (where spend_tier_4 = 'High'), 0) as double)
+        / nullif(cast(sum(lifetime_net_spend) as double), 0) as spend_tier_high_revenue_share,
+        cast(coalesce(sum(lifetime_net_spend) filter (where spend_tier_4 = 'VIP'), 0) as double)
+        / nullif(cast(sum(lifetime_net_spend) as double), 0) as spend_tier_vip_revenue_share
     from customers
 
 ),

@@ -124,9 +124,10 @@ final as (
         cast(total_discount_given as decimal(18, 2)) as total_discount_given,
         cast(case
             when is_rankable then row_number() over (
-                partition by is_rankable
-                order by conversion_wilson_lower_bound desc, converted_customers desc, offer_id asc
-            )
+                    partition by is_rankable
+                    order by
+                        conversion_wilson_lower_bound desc, converted_customers desc, offer_id asc
+                )
         end as integer) as conversion_rank,
         -- booleans
         is_rankable

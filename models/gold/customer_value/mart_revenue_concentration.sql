@@ -70,13 +70,16 @@ ranked as (
     select
         dimension,
         entity_id,
-        cast(net_revenue as double) as net_revenue,
+        -- Kept decimal: sums of decimals are exact, so running and total sums do not depend
+        -- on the order threads add them in (double sums can differ in the last bits between
+        -- two builds of the same data). Shares are divided in double at the end.
+        net_revenue,
         row_number() over (
             partition by dimension
             order by net_revenue desc, entity_id asc
         ) as revenue_rank,
         count(*) over (partition by dimension) as entity_count,
-        sum(cast(net_revenue as double)) over (partition by dimension) as total_net_revenue
+        sum(net_revenue) over (partition by dimension) as total_net_revenue
     from revenue_per_entity
 
 ),
@@ -91,19 +94,19 @@ final as (
         cast(net_revenue as decimal(18, 2)) as net_revenue,
         cast(revenue_rank as integer) as revenue_rank,
         cast(entity_count as integer) as entity_count,
-        net_revenue / nullif(total_net_revenue, 0) as revenue_share,
+        cast(net_revenue as double) / nullif(cast(total_net_revenue as double), 0) as revenue_share,
         cast(revenue_rank as double) / entity_count as top_population_share,
-        sum(net_revenue) over (
+        cast(sum(net_revenue) over (
             partition by dimension
             order by revenue_rank
             rows between unbounded preceding and current row
-        ) / nullif(total_net_revenue, 0) as top_revenue_share,
+        ) as double) / nullif(cast(total_net_revenue as double), 0) as top_revenue_share,
         cast(entity_count - revenue_rank + 1 as double) / entity_count as lorenz_population_share,
-        sum(net_revenue) over (
+        cast(sum(net_revenue) over (
             partition by dimension
             order by revenue_rank desc
             rows between unbounded preceding and current row
-        ) / nullif(total_net_revenue, 0) as lorenz_revenue_share
+        ) as double) / nullif(cast(total_net_revenue as double), 0) as lorenz_revenue_share
     from ranked
 
 )

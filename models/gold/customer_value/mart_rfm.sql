@@ -32,7 +32,7 @@ rfm_values as (
 
     select
         customer_id,
-        {{ dbt.datediff('cast(last_order_at as date)', 'as_of_date', 'day') }} as recency_days,
+        {{ dbt.datediff('cast(last_order_at as date)', 'as_of_date', 'day') }} as recency_days,  -- noqa: LT05
         lifetime_orders as frequency,
         lifetime_net_spend as monetary,
         last_order_at,
@@ -75,9 +75,9 @@ segmented as (
             and scored.f_score between segment_rules.f_score_min and segment_rules.f_score_max
             and scored.m_score between segment_rules.m_score_min and segment_rules.m_score_max
     qualify row_number() over (
-        partition by scored.customer_id
-        order by segment_rules.rule_priority
-    ) = 1
+            partition by scored.customer_id
+            order by segment_rules.rule_priority
+        ) = 1
 
 ),
 

@@ -107,9 +107,9 @@ final as (
         cast(cells.average_p_alive as double) as average_p_alive,
         cast(coalesce(cells.churn_risk_customers, 0) as integer) as churn_risk_customers,
         cast(coalesce(cells.customers, 0) as double)
-            / nullif(totals.all_customers, 0) as share_of_customers,
+        / nullif(totals.all_customers, 0) as share_of_customers,
         cast(coalesce(cells.revenue, 0) as double)
-            / nullif(totals.all_revenue, 0) as share_of_revenue,
+        / nullif(totals.all_revenue, 0) as share_of_revenue,
         -- dates
         totals.as_of_date
     from tiers
@@ -117,10 +117,10 @@ final as (
     cross join totals
     left join cells
         on tiers.clv_tier = cells.clv_tier
-        and levels.engagement_level = cells.engagement_level
+            and levels.engagement_level = cells.engagement_level
     left join action_rules
         on tiers.clv_tier = action_rules.clv_tier
-        and levels.engagement_level = action_rules.engagement_level
+            and levels.engagement_level = action_rules.engagement_level
 
 )
 

@@ -48,7 +48,7 @@ pair_baskets as (
     from basket_items as antecedent
     inner join basket_items as consequent
         on antecedent.order_id = consequent.order_id
-        and antecedent.product_id != consequent.product_id
+            and antecedent.product_id != consequent.product_id
     group by all
     having count(*) >= {{ var('product_pairs_min_basket_count') }}
 
@@ -78,7 +78,7 @@ final as (
         cast(pair_baskets.basket_count as double) / antecedent_baskets.basket_count
             as confidence,
         (cast(pair_baskets.basket_count as double) / antecedent_baskets.basket_count)
-            / (cast(consequent_baskets.basket_count as double) / basket_total.total_baskets)
+        / (cast(consequent_baskets.basket_count as double) / basket_total.total_baskets)
             as lift,
         -- booleans
         antecedent_products.category = consequent_products.category as is_same_category

@@ -6,20 +6,20 @@
 with
 
 {% for e in audit_entities() %}
-quarantined_{{ e.entity }} as (
+    quarantined_{{ e.entity }} as (
 
-    select
-        '{{ source_table_name(e.entity) }}' as source_table,
-        '{{ e.entity }}' as entity,
-        source_row_id,
-        source_file,
-        {{ e.record_key }} as record_key,
-        quarantine_reason as reason_code,
-        raw_record
-    from {{ e.validated }}
-    where quarantine_reason is not null
+        select
+            '{{ source_table_name(e.entity) }}' as source_table,
+            '{{ e.entity }}' as entity,
+            source_row_id,
+            source_file,
+            {{ e.record_key }} as record_key,
+            quarantine_reason as reason_code,
+            raw_record
+        from {{ e.validated }}
+        where quarantine_reason is not null
 
-),
+    ),
 
 {% endfor %}
 
@@ -48,13 +48,14 @@ unreadable_lines as (
 final as (
 
     {% for e in audit_entities() %}
-    select * from quarantined_{{ e.entity }}
-    union all
+        select * from quarantined_{{ e.entity }}
+        union all
     {% endfor %}
     {% if var('bronze_source') == 'landing' %}
     select * from unreadable_lines
     {% else %}
-    select * from quarantined_{{ audit_entities()[0].entity }} where false
+        select * from quarantined_{{ audit_entities()[0].entity }}
+        where false
     {% endif %}
 
 )

@@ -25,26 +25,32 @@ quarantined as (
 counts as (
 
     {% for e in audit_entities() %}
-    select
-        '{{ source_table_name(e.entity) }}' as source_table,
-        '{{ e.entity }}' as entity,
-        (select count(*) from {{ e.staged }})
-        {%- if var('bronze_source') == 'landing' %}
+        select
+            '{{ source_table_name(e.entity) }}' as source_table,
+            '{{ e.entity }}' as entity,
+            (select count(*) as n from {{ e.staged }})
+            {%- if var('bronze_source') == 'landing' %}
             -- unreadable landing lines landed too (and are quarantined)
-            + (select count(*) from {{ ref('audit_landing_rejects') }} where source_table = '{{ e.entity }}')
+            + (
+                select count(*) as n from {{ ref('audit_landing_rejects') }}
+                where source_table = '{{ e.entity }}'
+            )
         {%- endif %} as rows_landed,
-        (select count(*) from {{ e.kept }}) as rows_kept,
-        (
-            select count(*) - count(distinct ({{ e.key }}))
-            from {{ e.validated }}
-            where quarantine_reason is null
-        ) as rows_deduplicated,
-        {% if e.entity == 'events' -%}
-        (select count(*) from {{ e.kept }} where is_bot) as rows_bot_flagged
-        {%- else -%}
-        cast(0 as bigint) as rows_bot_flagged
-        {%- endif %}
-    {% if not loop.last %}union all{% endif %}
+            (select count(*) as n from {{ e.kept }}) as rows_kept,
+            (
+                select count(*) - count(distinct {{ e.record_key }}) as n
+                from {{ e.validated }}
+                where quarantine_reason is null
+            ) as rows_deduplicated,
+            {% if e.entity == 'events' -%}
+                (
+                    select count(*) as n from {{ e.kept }}
+                    where is_bot
+                ) as rows_bot_flagged
+            {%- else -%}
+                cast(0 as bigint) as rows_bot_flagged
+            {%- endif %}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -59,9 +65,9 @@ final as (
         counts.rows_deduplicated,
         coalesce(quarantined.rows_quarantined, 0) as rows_quarantined,
         counts.rows_landed
-            - counts.rows_kept
-            - counts.rows_deduplicated
-            - coalesce(quarantined.rows_quarantined, 0) as rows_unaccounted,
+        - counts.rows_kept
+        - counts.rows_deduplicated
+        - coalesce(quarantined.rows_quarantined, 0) as rows_unaccounted,
         counts.rows_bot_flagged
     from counts
     left join quarantined on counts.entity = quarantined.entity

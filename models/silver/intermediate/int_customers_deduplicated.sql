@@ -25,9 +25,9 @@ final as (
         source_row_id
     from customers
     qualify row_number() over (
-        partition by customer_id
-        order by updated_at desc, source_row_id
-    ) = 1
+            partition by customer_id
+            order by updated_at desc, source_row_id asc
+        ) = 1
 
 )
 

@@ -56,9 +56,9 @@ final as (
         source_row_id
     from events
     qualify row_number() over (
-        partition by event_id
-        order by event_at, source_row_id
-    ) = 1
+            partition by event_id
+            order by event_at, source_row_id
+        ) = 1
 
 )
 

@@ -44,7 +44,10 @@ events as (
 
 bots as (
 
-    select visitor_id, is_bot from {{ ref('int_visitors_bot_flagged') }}
+    select
+        visitor_id,
+        is_bot
+    from {{ ref('int_visitors_bot_flagged') }}
     {% if is_incremental() %}
     where visitor_id in (select visitor_id from changed_visitors)
     {% endif %}
@@ -69,7 +72,8 @@ sessions_numbered as (
         *,
         sum(case
             when previous_event_at is null then 1
-            when event_at > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_event_at') }}
+            when event_at
+                > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_event_at') }}
                 then 1
             else 0
         end) over (
@@ -117,7 +121,7 @@ final as (
         -- booleans
         coalesce(bots.is_bot, false) as is_bot,
         sessions_numbered.customer_id is not null
-            and sessions_numbered.logged_in_customer_id is null as is_stitched,
+        and sessions_numbered.logged_in_customer_id is null as is_stitched,
         -- dates and timestamps
         cast(sessions_numbered.event_at as date) as event_date,
         sessions_numbered.event_at,

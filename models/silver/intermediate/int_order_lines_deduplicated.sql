@@ -22,9 +22,9 @@ final as (
         source_row_id
     from order_lines
     qualify row_number() over (
-        partition by order_id, line_number
-        order by source_row_id
-    ) = 1
+            partition by order_id, line_number
+            order by source_row_id
+        ) = 1
 
 )
 

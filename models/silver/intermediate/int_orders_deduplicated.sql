@@ -26,9 +26,9 @@ final as (
         source_row_id
     from orders
     qualify row_number() over (
-        partition by order_id
-        order by ordered_at, source_row_id
-    ) = 1
+            partition by order_id
+            order by ordered_at, source_row_id
+        ) = 1
 
 )
 

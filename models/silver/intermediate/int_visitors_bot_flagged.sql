@@ -59,10 +59,12 @@ final as (
         user_agents.has_bot_user_agent,
         rates.max_events_per_minute > {{ var('bot_max_events_per_minute') }} as has_bot_event_rate,
         user_agents.has_bot_user_agent
-            or rates.max_events_per_minute > {{ var('bot_max_events_per_minute') }} as is_bot,
+        or rates.max_events_per_minute > {{ var('bot_max_events_per_minute') }} as is_bot,
         case
             when user_agents.has_bot_user_agent then 'user_agent'
-            when rates.max_events_per_minute > {{ var('bot_max_events_per_minute') }} then 'event_rate'
+            when
+                rates.max_events_per_minute > {{ var('bot_max_events_per_minute') }}
+                then 'event_rate'
         end as bot_reason
     from user_agents
     inner join rates on user_agents.visitor_id = rates.visitor_id

@@ -42,7 +42,8 @@ cleaned as (
         raw_record,
         source_file,
         customer_id,
-        case when gender_raw in {{ sql_list(var('genders')) }} then upper(gender_raw) else 'U' end as gender,
+        case when gender_raw in {{ sql_list(var('genders')) }} then upper(gender_raw) else 'U' end
+            as gender,
         case
             when regexp_full_match(country_code, '[A-Z]{2}') then country_code
             else 'ZZ'

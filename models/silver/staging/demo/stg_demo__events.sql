@@ -105,7 +105,9 @@ cleaned as (
             else 'ZZ'
         end as country_code,
         case
-            when traffic_source_raw in {{ sql_list(var('traffic_sources')) }} then traffic_source_raw
+            when
+                traffic_source_raw in {{ sql_list(var('traffic_sources')) }}
+                then traffic_source_raw
             else 'unknown'
         end as traffic_source,
         user_agent,

@@ -1,0 +1,300 @@
+"""The quality gate (customer_behaviour.validate) passes the demo warehouse and catches marts
+broken on purpose.
+
+Each test validates its own copy of the demo warehouse: dbt-duckdb keeps the original open in
+this process, and DuckDB refuses a second connection to it with another configuration (GX's
+duckdb-engine connects read-only with its own user agent). The copy is taken after a CHECKPOINT
+through a connection configured exactly like dbt's (conftest.connect), so it is complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from conftest import REPO_ROOT, DbtRun, connect
+
+from customer_behaviour import validate as gate
+from customer_behaviour.expectations import all_suites, sets
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def pristine(demo_warehouse: DbtRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A checkpointed copy of the demo warehouse, never modified."""
+    con = connect(demo_warehouse.db_path)
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    copy = tmp_path_factory.mktemp("validate") / "pristine.duckdb"
+    shutil.copyfile(demo_warehouse.db_path, copy)
+    return copy
+
+
+@pytest.fixture
+def warehouse_copy(pristine: Path, tmp_path: Path) -> Callable[[str], Path]:
+    """A fresh copy of the demo warehouse with ``sql`` applied (the copy to break)."""
+
+    def make(sql: str) -> Path:
+        path = tmp_path / "broken.duckdb"
+        shutil.copyfile(pristine, path)
+        con = duckdb.connect(str(path))
+        try:
+            con.execute(sql)
+        finally:
+            con.close()
+        return path
+
+    return make
+
+
+def suites_named(*names: str):
+    wanted = set(names)
+    chosen = [s for s in all_suites() if s.name in wanted]
+    assert {s.name for s in chosen} == wanted
+    return chosen
+
+
+def failed(report: gate.Report) -> set[tuple[str, str, str]]:
+    return {(c.suite, c.check, c.column) for c in report.failures}
+
+
+# --------------------------------------------------------------------------------------------
+# The untouched warehouse passes, and the report says so
+# --------------------------------------------------------------------------------------------
+
+
+def test_demo_warehouse_passes_every_suite(pristine: Path, tmp_path: Path, capsys) -> None:
+    args = argparse.Namespace(db=pristine, out=tmp_path / "report", suite=None, sample_rows=5)
+    code = gate.run(args)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "validation passed" in out
+    assert (tmp_path / "report" / "index.html").read_text().count("<details") == len(all_suites())
+    assert (tmp_path / "report" / "results.json").is_file()
+    assert len(list((tmp_path / "report" / "gx").glob("*.json"))) == len(all_suites())
+
+
+def test_every_gold_table_and_silver_fact_has_a_suite(pristine: Path) -> None:
+    con = duckdb.connect(str(pristine), read_only=True)
+    try:
+        gold = {
+            f"gold.{t}"
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'gold'"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    suites = {s.name for s in all_suites()}
+    silver_facts = {
+        "silver.int_events_sessionized",
+        "silver.int_orders_deduplicated",
+        "silver.int_customers_deduplicated",
+    }
+    assert gold - suites == set(), "gold tables without an expectation suite"
+    assert suites - gold - silver_facts == set(), "suites of tables the build does not make"
+
+
+# --------------------------------------------------------------------------------------------
+# Marts broken on purpose are caught, by the check meant for them, with the rows to look at
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_duplicated_key_is_caught(warehouse_copy) -> None:
+    db = warehouse_copy(
+        """
+        -- CTAS drops the primary key constraint, as a broken incremental load could
+        create or replace table gold.mart_rfm as
+        select * from gold.mart_rfm
+        union all
+        (select * from gold.mart_rfm order by customer_id limit 1)
+        """
+    )
+    report = gate.validate(db, suites_named("gold.mart_rfm", "gold.mart_rfm_segments"))
+    assert ("gold.mart_rfm", "expect_column_values_to_be_unique", "customer_id") in failed(report)
+    # the row count no longer ties to the purchasing customers, nor the segments to the rows
+    assert ("gold.mart_rfm", "unexpected_rows_expectation", "") in failed(report)
+    assert ("gold.mart_rfm_segments", "unexpected_rows_expectation", "customers") in failed(report)
+    unique = next(c for c in report.failures if c.check == "expect_column_values_to_be_unique")
+    assert unique.observed == "2 of 2259 rows unexpected"
+    assert unique.sample_rows, "the report shows the duplicated customer"
+
+
+def test_a_rate_above_one_is_caught(warehouse_copy) -> None:
+    db = warehouse_copy(
+        """
+        update gold.mart_funnel_steps set conversion_from_previous = 1.2
+        where funnel_level = 'session' and segment_type = 'all' and step_number = 2
+        """
+    )
+    report = gate.validate(db, suites_named("gold.mart_funnel_steps"))
+    assert failed(report) == {
+        ("gold.mart_funnel_steps", "expect_column_values_to_be_between", "conversion_from_previous")
+    }
+    (check,) = report.failures
+    assert check.observed.startswith("1 of ")
+    assert check.sample_rows == [
+        {
+            "funnel_level": "session",
+            "segment_type": "all",
+            "segment_value": "all",
+            "step_number": 2,
+            "conversion_from_previous": 1.2,
+        }
+    ]
+
+
+def test_a_step_with_more_entrants_than_the_step_before_is_caught(warehouse_copy) -> None:
+    db = warehouse_copy(
+        """
+        update gold.mart_funnel_steps as f set entrants = previous.entrants + 1
+        from gold.mart_funnel_steps as previous
+        where (f.funnel_level, f.segment_type, f.segment_value) = ('customer', 'device', 'mobile')
+            and f.step_number = 3
+            and (previous.funnel_level, previous.segment_type, previous.segment_value)
+                = (f.funnel_level, f.segment_type, f.segment_value)
+            and previous.step_number = 2
+        """
+    )
+    report = gate.validate(db, suites_named("gold.mart_funnel_steps"))
+    funnel = [c for c in report.failures if c.rule.startswith("entrants never increases")]
+    assert len(funnel) == 1, gate.format_failures(report)
+    (row,) = funnel[0].sample_rows
+    assert (row["segment_value"], row["step_number"]) == ("mobile", 3)
+    assert row["entrants"] == row["previous_entrants"] + 1
+
+
+def test_transition_probabilities_that_do_not_sum_to_one_are_caught(warehouse_copy) -> None:
+    db = warehouse_copy(
+        "update gold.mart_step_transitions set probability = probability / 2 "
+        "where from_state = 'cart' and to_state = 'exit'"
+    )
+    report = gate.validate(db, suites_named("gold.mart_step_transitions"))
+    (check,) = report.failures
+    assert check.rule == "probability sums to 1 per from_state."
+    assert [r["from_state"] for r in check.sample_rows] == ["cart"]
+
+
+def test_a_broken_join_that_puts_every_customer_in_one_tier_is_caught(warehouse_copy) -> None:
+    # what dim_customers looks like when its join to the orders matches nothing
+    db = warehouse_copy(
+        "update gold.dim_customers set spend_tier_3 = 'No Spend', spend_tier_4 = 'No Spend'"
+    )
+    report = gate.validate(db, suites_named("gold.dim_customers"))
+    rules = {c.rule for c in report.failures}
+    assert "No single spend_tier_4 holds more than 90% of the rows" in " ".join(rules)
+    assert (
+        "gold.dim_customers",
+        "expect_column_distinct_values_to_contain_set",
+        "spend_tier_4",
+    ) in (failed(report))
+
+
+def test_a_mart_that_lost_rows_to_its_parent_is_caught(warehouse_copy) -> None:
+    db = warehouse_copy(
+        "delete from gold.dim_customers where customer_id in "
+        "(select customer_id from gold.dim_customers order by 1 limit 3)"
+    )
+    report = gate.validate(db, suites_named("gold.dim_customers"))
+    (check,) = [c for c in report.failures if c.rule.startswith("One row per silver customer")]
+    (row,) = check.sample_rows
+    assert row["rows_expected"] - row["rows_here"] == 3
+
+
+def test_a_missing_mart_fails_and_the_command_exits_non_zero(warehouse_copy, tmp_path, capsys):
+    db = warehouse_copy("drop table gold.mart_activity_heatmap")
+    args = argparse.Namespace(
+        db=db, out=tmp_path / "report", suite=["gold.mart_activity_*"], sample_rows=5
+    )
+    assert gate.run(args) == 1
+    out = capsys.readouterr().out
+    assert "gold.mart_activity_heatmap" in out and "table is missing" in out
+    assert "VALIDATION FAILED" in out
+    assert "FAILED" in (tmp_path / "report" / "index.html").read_text()
+
+
+def test_a_warehouse_that_does_not_exist_exits_2(tmp_path: Path) -> None:
+    args = argparse.Namespace(
+        db=tmp_path / "nope.duckdb", out=tmp_path / "r", suite=None, sample_rows=5
+    )
+    assert gate.run(args) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# The GX over duckdb-engine workaround (great_expectations#11579)
+# --------------------------------------------------------------------------------------------
+
+
+def _row_count_result(db: Path, keep_connection_open: bool):
+    import great_expectations.expectations as gxe
+
+    context = gate._gx_context()
+    datasource, connection = gate.open_warehouse(context, db, keep_connection_open)
+    try:
+        asset = datasource.add_query_asset(name="orders", query="select * from gold.fct_orders")
+        batch = asset.add_batch_definition_whole_table("all").get_batch()
+        return batch.validate(gxe.ExpectTableRowCountToBeBetween(min_value=1))
+    finally:
+        gate.close_warehouse(datasource, connection)
+
+
+def test_gx_over_duckdb_computes_metrics_with_the_connection_workaround(pristine: Path) -> None:
+    result = _row_count_result(pristine, keep_connection_open=True)
+    con = duckdb.connect(str(pristine), read_only=True)
+    try:
+        (orders,) = con.execute("select count(*) from gold.fct_orders").fetchone()
+    finally:
+        con.close()
+    assert result.success and result.result["observed_value"] == orders
+
+
+def test_gx_over_duckdb_still_needs_the_connection_workaround(pristine: Path) -> None:
+    """Documents the upstream bug. When this fails, GX fixed #11579: delete
+    validate._keep_one_connection_open and this test."""
+    result = _row_count_result(pristine, keep_connection_open=False)
+    assert not result.success
+    assert "list index out of range" in str(result.exception_info)
+
+
+# --------------------------------------------------------------------------------------------
+# The suites' closed sets are the project's, not a copy that drifts
+# --------------------------------------------------------------------------------------------
+
+
+def test_suite_sets_match_dbt_vars_and_reference_seeds() -> None:
+    project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"]
+    assert project["event_types"] == sets.EVENT_TYPES
+    assert [*project["devices"], "unknown"] == sets.DEVICES
+    assert [*project["traffic_sources"], "unknown"] == sets.TRAFFIC_SOURCES
+    assert project["order_statuses"] == sets.ORDER_STATUSES
+    assert [*project["subscription_statuses"], "unknown"] == sets.SUBSCRIPTION_STATUSES
+    assert project["offer_types"] == sets.OFFER_TYPES
+    assert [s["step_name"] for s in project["funnel_steps"]] == sets.FUNNEL_STEPS
+    assert project["behaviour_segment_types"] == sets.SEGMENT_TYPES
+    brackets = sorted(project["age_group_brackets"])
+    assert [
+        f"under {brackets[0]}",
+        *(f"{lo}-{hi - 1}" for lo, hi in zip(brackets, brackets[1:], strict=False)),
+        f"{brackets[-1]}+",
+        "unknown",
+    ] == sets.AGE_GROUPS
+
+    import csv
+
+    seeds = REPO_ROOT / "seeds" / "reference"
+    with open(seeds / "rfm_segment_rules.csv", newline="") as f:
+        rules = list(csv.DictReader(f))
+    assert [r["segment_name"] for r in rules] == sets.RFM_SEGMENTS
+    assert set(sets.ENGAGEMENT_LEVELS) == {r["engagement_level"] for r in rules}
+    with open(seeds / "clv_action_rules.csv", newline="") as f:
+        actions = list(csv.DictReader(f))
+    assert set(sets.RECOMMENDED_ACTIONS) == {r["recommended_action"] for r in actions}
+    assert set(sets.CLV_MATRIX_TIERS) == {r["clv_tier"] for r in actions}
