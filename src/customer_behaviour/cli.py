@@ -18,6 +18,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "customer_behaviour.validate",
         "validate a built warehouse with the Great Expectations suites",
     ),
+    "bench-warehouse": (
+        "customer_behaviour.bench_warehouse",
+        "time full and incremental dbt builds at scale against a pandas implementation",
+    ),
     "bench-models": (
         "customer_behaviour.bench_models",
         "time CLV fitting and rule mining against lifetimes / mlxtend",
