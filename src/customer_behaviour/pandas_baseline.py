@@ -323,7 +323,12 @@ def main(argv: list[str] | None = None) -> int:
         "steps": timer.steps,
         "counts": counts,
         "funnel": funnel.to_dict(orient="records"),
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # Resetting VmHWM before each step also resets ru_maxrss: the whole run's peak is
+        # the largest step peak.
+        "peak_mb": max(
+            [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]
+            + [s["peak_mb"] for s in timer.steps]
+        ),
     }
     if args.json:
         print(json.dumps(result, default=str))
