@@ -3,8 +3,8 @@
     models): the files' header lines checked (a missing, empty, headerless or doubled-header file
     stops the build, naming the file) and dropped; lines DuckDB could not read kept as rows with
     null columns, `line_number` and `read_error` set, so they are quarantined and reconciled,
-    never lost. Columns: the landed `columns`, source_file, line_number, read_error, raw_record,
-    source_row_id.
+    never lost. Columns: the landed `columns`, source_file (the file's name, without its folder),
+    line_number, read_error, raw_record, source_row_id.
 
       system      the dbt source name (online_retail, rees46)
       table_name  the source table whose external_location reads the files
@@ -105,7 +105,8 @@
     {%- endfor %}
     {% do run_query(
         "create or replace temp table " ~ rejects_table ~ " as "
-        ~ "select reject_scans.file_path as source_file, reject_errors.line as line_number, "
+        ~ "select regexp_extract(reject_scans.file_path, '[^/]+$') as source_file, "
+        ~ "reject_errors.line as line_number, "
         ~ "list(cast(reject_errors.error_type as varchar)) as error_types, "
         ~ "min(trim(reject_errors.csv_line, chr(13) || chr(10) || ' ')) as csv_line, "
         ~ "min(reject_errors.error_message) as error_message "
@@ -123,7 +124,9 @@ read_lines as (
     select
         {% for c in columns %}{{ c }},
         {% endfor -%}
-        filename as source_file
+        -- The file's name without its folder: lineage and row ids do not change when the files
+        -- are read from another folder (a copy, a relative or absolute path).
+        regexp_extract(filename, '[^/]+$') as source_file
     from {{ source(system, table_name) }}
     -- The file's header line (checked above: exactly one per file).
     where not ({{ is_header_line }})
