@@ -24,7 +24,11 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 SEEDS = REPO_ROOT / "seeds" / "bronze"
 
 # profiles.yml `settings`, applied after connecting (as dbt-duckdb applies them).
-DUCKDB_SETTINGS = {"TimeZone": "UTC", "preserve_insertion_order": False}
+DUCKDB_SETTINGS = {
+    "TimeZone": "UTC",
+    "preserve_insertion_order": False,
+    "memory_limit": os.environ.get("CBW_MEMORY_LIMIT", "4GB"),
+}
 
 
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:

@@ -14,8 +14,9 @@ import os
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
-from conftest import REPO_ROOT, DbtRun, connect
+from conftest import REPO_ROOT, DbtRun, connect, run_dbt
 from dbt.cli.main import dbtRunner
 
 CONFIGURATIONS: dict[str, dict[str, str]] = {
@@ -327,3 +328,24 @@ def test_descriptions_are_duckdb_comments_on_the_demo_warehouse(demo_warehouse: 
             if (columns.get((relation, column)) or "").strip() != spec["description"].strip():
                 problems.append(f"{relation}.{column}: column comment differs")
     assert not problems
+
+
+# --------------------------------------------------------------------------------------------
+# profiles.yml settings reach DuckDB (the memory limit is what keeps a 10M build under 6 GB)
+# --------------------------------------------------------------------------------------------
+
+
+def test_profile_settings_reach_duckdb_memory_limit_from_the_environment(tmp_path) -> None:
+    sql = (
+        "select current_setting('memory_limit') as memory_limit, "
+        "current_setting('TimeZone') as time_zone"
+    )
+    run = run_dbt(
+        ["show", "--inline", sql], tmp_path / "w.duckdb", tmp_path, env={"CBW_MEMORY_LIMIT": "3GB"}
+    )
+    row = run.result.result.results[0].agate_table.rows[0]
+    reference = duckdb.connect()
+    reference.execute("set memory_limit = '3GB'")
+    expected = reference.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    reference.close()
+    assert (row["memory_limit"], row["time_zone"]) == (expected, "UTC")

@@ -4,6 +4,7 @@ exactly the same tables as one full refresh over all days, with late, too-late a
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from pathlib import Path
@@ -45,6 +46,110 @@ def inject_late_and_duplicate_events(landing: Path) -> None:
         handle.write("\n".join([redelivered, late, too_late]) + "\n")
 
 
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    return header, rows
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+
+
+def inject_changes_to_built_sessions(landing: Path) -> dict[str, str]:
+    """Make the last day change sessions built on earlier days in three ways an incremental
+    fct_sessions must follow:
+      - late order: a completed order and its lines move from an earlier day to the last day's
+        files (its purchase event landed two or more days before the order, so the session's
+        revenue appears later; the customer has no events since, so only the order can
+        re-open the session);
+      - new bot: a visitor with sessions on earlier days sends 31 events in one minute on the
+        last day (more than the bot threshold: every session of the visitor must go);
+      - login: an anonymous visitor of the day before logs in on the last day, so the earlier
+        events are re-attributed to the customer (stitching).
+    Returns the ids involved."""
+    days = sorted(
+        {day_of(p) for p in (landing / "events").glob("*.csv")}
+        & {day_of(p) for p in (landing / "orders").glob("*.csv")}
+    )
+    previous, last = days[-2:]
+
+    events_header, previous_events = read_rows(landing / "events" / f"events_{previous}.csv")
+    _, last_events = read_rows(landing / "events" / f"events_{last}.csv")
+    column = {name: i for i, name in enumerate(events_header)}
+    recent_customers = {row[column["customer_id"]] for row in [*previous_events, *last_events]}
+    purchase_customers = {
+        row[column["order_id"]]: row[column["customer_id"]]
+        for path in (landing / "events").glob("*.csv")
+        for row in read_rows(path)[1]
+        if row[column["event_type"]] == "purchase"
+    }
+
+    _, last_orders = read_rows(landing / "orders" / f"orders_{last}.csv")
+    for earlier in reversed(days[:-2]):  # the latest day with a suitable order
+        orders_header, earlier_orders = read_rows(landing / "orders" / f"orders_{earlier}.csv")
+        status, customer = orders_header.index("status"), orders_header.index("customer_id")
+        suitable = [
+            row
+            for row in earlier_orders
+            if row[status] == "completed"
+            and row[customer] not in recent_customers
+            and purchase_customers.get(row[0]) == row[customer]  # a clean purchase event
+        ]
+        if suitable:
+            moved = suitable[0]
+            break
+    order_id = moved[0]
+    write_rows(
+        landing / "orders" / f"orders_{earlier}.csv",
+        orders_header,
+        [row for row in earlier_orders if row is not moved],
+    )
+    write_rows(landing / "orders" / f"orders_{last}.csv", orders_header, [*last_orders, moved])
+    lines_header, earlier_lines = read_rows(landing / "order_lines" / f"order_lines_{earlier}.csv")
+    _, last_lines = read_rows(landing / "order_lines" / f"order_lines_{last}.csv")
+    write_rows(
+        landing / "order_lines" / f"order_lines_{earlier}.csv",
+        lines_header,
+        [row for row in earlier_lines if row[0] != order_id],
+    )
+    write_rows(
+        landing / "order_lines" / f"order_lines_{last}.csv",
+        lines_header,
+        [*last_lines, *(row for row in earlier_lines if row[0] == order_id)],
+    )
+
+    page_views = [row for row in previous_events if row[column["event_type"]] == "page_view"]
+    bot_template = next(row for row in page_views if row[column["customer_id"]])
+    bot_visitor = bot_template[column["visitor_id"]]
+    anonymous = next(
+        row
+        for row in page_views
+        if not row[column["customer_id"]] and row[column["visitor_id"]] != bot_visitor
+    )
+    login_visitor = anonymous[column["visitor_id"]]
+    customer_id = bot_template[column["customer_id"]]
+    added = []
+    for i in range(31):
+        row = list(bot_template)
+        row[column["event_id"]] = f"e_new_bot_{i:02d}"
+        row[column["event_time"]] = f"{last}T12:00:{i:02d}.000Z"
+        added.append(row)
+    login = list(anonymous)
+    login[column["event_id"]] = "e_login_next_day"
+    login[column["event_time"]] = f"{last}T08:00:00.000Z"
+    login[column["customer_id"]] = customer_id
+    added.append(login)
+    write_rows(landing / "events" / f"events_{last}.csv", events_header, [*last_events, *added])
+    return {
+        "order_id": order_id,
+        "bot_visitor": bot_visitor,
+        "login_visitor": login_visitor,
+        "customer_id": customer_id,
+    }
+
+
 def copy_days_until(source: Path, target: Path, last_day: str) -> None:
     for path in source.glob("*/*.csv"):
         day = day_of(path)
@@ -61,6 +166,7 @@ def test_day_by_day_load_equals_full_refresh(tmp_path):
          "progress": False}
     )  # fmt: skip
     inject_late_and_duplicate_events(everything)
+    changed = inject_changes_to_built_sessions(everything)
     vars_ = {"bronze_source": "landing"}
     exclude = ["--exclude-resource-type", "test", "unit_test"]
 
@@ -94,6 +200,27 @@ def test_day_by_day_load_equals_full_refresh(tmp_path):
     assert "e_late_beyond_lookback" not in kept
     audit = full.df("select * from silver.audit_reconciliation where entity = 'events'").iloc[0]
     assert audit.rows_deduplicated > 0 and audit.rows_unaccounted == 0
+
+    # The three changes to already-built sessions took effect (then equal tables prove the
+    # incremental fct_sessions followed them exactly).
+    sessions = full.df(
+        "select visitor_id, customer_id, orders, revenue from gold.fct_sessions "
+        f"where visitor_id in ('{changed['bot_visitor']}', '{changed['login_visitor']}')"
+    )
+    assert changed["bot_visitor"] not in set(sessions.visitor_id)
+    assert (sessions.customer_id == changed["customer_id"]).all() and len(sessions) >= 2
+    order_sessions = full.scalar(
+        "select count(*) from gold.fct_sessions as s inner join silver.int_events_sessionized "
+        f"as e using (session_id) where e.order_id = '{changed['order_id']}' and s.revenue > 0"
+    )
+    assert order_sessions >= 1
+    guard = run_dbt(
+        ["test", "--select", "fct_sessions_covers_every_kept_event"],
+        tmp_path / "daily.duckdb",
+        tmp_path / "daily",
+        vars={**vars_, "landing_path": str(daily_folder)},
+    )
+    assert guard.result.success
 
     expected = table_fingerprints(full, skip_staging=True)
     actual = table_fingerprints(daily, skip_staging=True)

@@ -8,9 +8,18 @@
 {%- endmacro %}
 
 
-{#- Trimmed text, empty as null. -#}
+{#- Trimmed text (spaces, as trim()), empty as null. Values without a leading or trailing
+    space are passed through untouched instead of copied by trim(): at 10M rows with long
+    user agents that copy was a sixth of the staging model's time. -#}
 {% macro clean_text(column) -%}
-    nullif(trim({{ column }}), '')
+    nullif(
+        case
+            when starts_with({{ column }}, ' ') or ends_with({{ column }}, ' ')
+                then trim({{ column }})
+            else {{ column }}
+        end,
+        ''
+    )
 {%- endmacro %}
 
 

@@ -11,16 +11,18 @@
 #}
 {% macro parse_timestamp_utc(column) -%}
     {%- set t = "trim(" ~ column ~ ")" -%}
-    case
-        when regexp_full_match({{ t }}, '[0-9]{13}')
-            then epoch_ms(cast({{ t }} as bigint))
-        when regexp_full_match({{ t }}, '[0-9]{10}')
-            then epoch_ms(cast({{ t }} as bigint) * 1000)
-        else coalesce(
-            cast(timezone('UTC', try_cast({{ t }} as timestamptz)) as timestamp),
-            try_strptime({{ t }}, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M:%S.%g', '%Y/%m/%d'])
-        )
-    end
+    {#- The ISO cast first: it reads almost every row, and it never reads a string of digits
+        (so epoch values still reach their branch); the regexes run only for what it left. -#}
+    coalesce(
+        cast(timezone('UTC', try_cast({{ t }} as timestamptz)) as timestamp),
+        case
+            when regexp_full_match({{ t }}, '[0-9]{13}')
+                then epoch_ms(cast({{ t }} as bigint))
+            when regexp_full_match({{ t }}, '[0-9]{10}')
+                then epoch_ms(cast({{ t }} as bigint) * 1000)
+        end,
+        try_strptime({{ t }}, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M:%S.%g', '%Y/%m/%d'])
+    )
 {%- endmacro %}
 
 

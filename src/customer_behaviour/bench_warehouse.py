@@ -388,9 +388,8 @@ def landed_files(folder: Path, table: str) -> list[Path]:
 def snapshot_project(src: Path, dest: Path, memory_limit: str | None = None) -> dict[str, Any]:
     """Copy the dbt project (not .venv, target, warehouse files) so every run sees one state.
 
-    ``memory_limit`` (a variant, reported as such): add DuckDB's memory_limit to the
-    snapshot's profile settings (the project's own profile leaves it at DuckDB's default,
-    80% of RAM, and DuckDB keeps data cached up to it)."""
+    ``memory_limit`` is recorded only: run_dbt passes it to dbt as CBW_MEMORY_LIMIT, which
+    profiles.yml reads (default 4GB)."""
     ignore = shutil.ignore_patterns("__pycache__", "*.py[co]", "test_*.py", "conftest.py")
     dest.mkdir(parents=True, exist_ok=True)
     for item in PROJECT_ITEMS:
@@ -399,15 +398,10 @@ def snapshot_project(src: Path, dest: Path, memory_limit: str | None = None) -> 
             shutil.copytree(p, dest / item, ignore=ignore)
         elif p.exists():
             shutil.copy2(p, dest / item)
-    info: dict[str, Any] = {"source": str(src), "duckdb_memory_limit": memory_limit}
-    if memory_limit:
-        prof = dest / "profiles.yml"
-        text = prof.read_text()
-        anchor = "preserve_insertion_order: false\n"
-        if anchor not in text:
-            raise RuntimeError("profiles.yml settings changed: cannot add memory_limit")
-        indent = text.split(anchor)[0].rsplit("\n", 1)[-1]
-        prof.write_text(text.replace(anchor, f"{anchor}{indent}memory_limit: {memory_limit}\n"))
+    info: dict[str, Any] = {
+        "source": str(src),
+        "duckdb_memory_limit": memory_limit or os.environ.get("CBW_MEMORY_LIMIT", "4GB"),
+    }
     try:
         git = ["git", "-C", str(src)]
         info["commit"] = subprocess.run(
@@ -840,7 +834,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--duckdb-memory-limit",
         default=None,
-        help="variant: add DuckDB memory_limit (e.g. 4GB) to the snapshot's profile settings",
+        help="DuckDB memory_limit for every dbt build (CBW_MEMORY_LIMIT; profile default 4GB)",
     )
     parser.add_argument(
         "--parse-attempts",
@@ -949,6 +943,8 @@ def _run(args: argparse.Namespace, spec: DataSpec, work: Path, report: dict[str,
     )
     # Snapshot the project and parse it. Colleagues edit the project while this runs; a
     # snapshot taken mid-edit may not parse, so retry with a fresh snapshot a few times.
+    if args.duckdb_memory_limit:
+        os.environ["CBW_MEMORY_LIMIT"] = args.duckdb_memory_limit  # read by profiles.yml
     for attempt in range(1, args.parse_attempts + 1):
         shutil.rmtree(project, ignore_errors=True)
         shutil.rmtree(work / "target", ignore_errors=True)

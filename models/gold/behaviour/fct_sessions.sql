@@ -24,10 +24,91 @@
     status, counted once; revenue = subtotal - discount of the completed ones (cancelled and
     returned orders bring no revenue; shipping is not revenue), as fct_orders.net_amount.
 #}
+{#-
+    Landing folder, incremental (delete+insert by visitor_id): only the visitors whose
+    sessions can have changed are rebuilt, from all of their events:
+      - a visitor with an event that arrived on or after the newest arrival date this table
+        has seen (last_event_arrived_on): new events, late events re-opening a session, a
+        login re-attributing earlier events, a new kept copy of an event;
+      - a visitor whose session orders or revenue differ from what this table holds (an order
+        that landed after its purchase event).
+    A visitor who became a bot loses every session (post_hook). Landing files are expected
+    in date order; a file dated before that newest arrival date is not picked up here, and the
+    test fct_sessions_covers_every_kept_event fails the build (run with --full-refresh).
+-#}
+{{ config(
+    materialized=landing_materialization(),
+    unique_key='visitor_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook="{% if is_incremental() %}delete from {{ this }} where visitor_id in
+        (select visitor_id from {{ ref('int_events_sessionized') }} where is_bot){% endif %}",
+) }}
 {%- set steps = var('funnel_steps') -%}
 
 with
 
+{% if is_incremental() %}
+-- Sessions' orders and revenue as they are now: purchase events are few, so this is cheap.
+current_session_orders as (
+
+    select
+        purchases.session_id,
+        any_value(purchases.visitor_id) as visitor_id,
+        count(*) as orders,
+        sum(distinct_orders.net_amount) as revenue
+    from (
+        select distinct
+            session_id,
+            visitor_id,
+            order_id
+        from {{ ref('int_events_sessionized') }}
+        where
+            not is_bot
+            and event_date <= {{ as_of_date() }}
+            and event_type = 'purchase'
+            and order_id is not null
+    ) as purchases
+    inner join (
+        select
+            order_id,
+            case
+                when order_status = 'completed' then subtotal_amount - discount_amount
+                else 0
+            end as net_amount
+        from {{ ref('int_orders_deduplicated') }}
+    ) as distinct_orders
+        on purchases.order_id = distinct_orders.order_id
+    group by purchases.session_id
+
+),
+
+changed_visitors as (
+
+    select visitor_id
+    from {{ ref('int_events_sessionized') }}
+    -- a file without a date in its name (arrived_on null) rebuilds its visitors every run
+    where coalesce(arrived_on >= (select max(last_event_arrived_on) from {{ this }}), true)
+    union
+    select coalesce(current_session_orders.visitor_id, existing.visitor_id) as visitor_id
+    from current_session_orders
+    full outer join (
+        select
+            session_id,
+            visitor_id,
+            orders,
+            revenue
+        from {{ this }}
+        where orders > 0
+    ) as existing
+        on current_session_orders.session_id = existing.session_id
+    where
+        current_session_orders.orders is distinct from existing.orders
+        or current_session_orders.revenue is distinct from existing.revenue
+
+),
+
+{% endif %}
 -- Three imports of the same events, each with only its own rows: referenced once each, they
 -- stream from the table instead of being materialized (10M events x every column).
 events as (
@@ -36,6 +117,9 @@ events as (
     where
         not is_bot
         and event_date <= {{ as_of_date() }}
+    {% if is_incremental() %}
+        and visitor_id in (select visitor_id from changed_visitors)
+    {% endif %}
 
 ),
 
@@ -46,6 +130,9 @@ funnel_events as (
         not is_bot
         and event_date <= {{ as_of_date() }}
         and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
+    {% if is_incremental() %}
+        and visitor_id in (select visitor_id from changed_visitors)
+    {% endif %}
 
 ),
 
@@ -57,6 +144,9 @@ purchase_events as (
         and event_date <= {{ as_of_date() }}
         and event_type = 'purchase'
         and order_id is not null
+    {% if is_incremental() %}
+        and visitor_id in (select visitor_id from changed_visitors)
+    {% endif %}
 
 ),
 
@@ -174,7 +264,8 @@ session_aggregates as (
         bool_or(event_type = 'begin_checkout') as has_begun_checkout,
         bool_or(event_type = 'purchase') as has_purchased,
         min(event_at) as started_at,
-        max(event_at) as ended_at
+        max(event_at) as ended_at,
+        max(arrived_on) as last_event_arrived_on
     from events
     group by all
 
@@ -250,7 +341,8 @@ final as (
         {%- for step in steps %}
             {{ step.step_name }}_step_reached_at,
         {%- endfor %}
-        ended_at
+        ended_at,
+        last_event_arrived_on
     from sessions_measured
 
 )

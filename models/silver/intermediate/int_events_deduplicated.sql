@@ -11,6 +11,7 @@
     materialized=landing_materialization(),
     unique_key='event_id',
     incremental_strategy='delete+insert',
+    on_schema_change='fail',
 ) }}
 
 with
@@ -53,6 +54,7 @@ final as (
         price,
         quantity,
         event_at,
+        arrived_on,
         source_row_id
     from events
     qualify row_number() over (

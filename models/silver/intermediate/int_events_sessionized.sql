@@ -16,6 +16,7 @@
     materialized=landing_materialization(),
     unique_key='visitor_id',
     incremental_strategy='delete+insert',
+    on_schema_change='fail',
 ) }}
 
 with
@@ -33,7 +34,18 @@ changed_visitors as (
 ),
 
 {% endif %}
+-- The full event rows, joined to their session columns at the end.
 events as (
+
+    select * from {{ ref('int_events_deduplicated') }}
+    {% if is_incremental() %}
+    where visitor_id in (select visitor_id from changed_visitors)
+    {% endif %}
+
+),
+
+-- The narrow rows the windows sort: keys and the stitched customer.
+stitched as (
 
     select * from {{ ref('int_events_stitched') }}
     {% if is_incremental() %}
@@ -54,34 +66,53 @@ bots as (
 
 ),
 
+-- Two sorts of a visitor's narrow rows, both in (event_at, event_id) order: the gap to the
+-- previous event, then running values that number the sessions and carry each session's
+-- first event_id and first row (a third sort per session is not needed).
 gaps_marked as (
 
     select
         *,
-        lag(event_at) over (
-            partition by visitor_id
-            order by event_at, event_id
-        ) as previous_event_at
-    from events
+        lag(event_at) over visitor_events as previous_event_at,
+        row_number() over visitor_events as visitor_event_number
+    from stitched
+    window visitor_events as (partition by visitor_id order by event_at, event_id)
+
+),
+
+starts_flagged as (
+
+    select
+        *,
+        coalesce(
+            event_at
+            > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_event_at') }},
+            true
+        ) as is_session_start
+    from gaps_marked
 
 ),
 
 sessions_numbered as (
 
     select
-        *,
-        sum(case
-            when previous_event_at is null then 1
-            when event_at
-                > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_event_at') }}
-                then 1
-            else 0
-        end) over (
-            partition by visitor_id
-            order by event_at, event_id
-            rows between unbounded preceding and current row
-        ) as visitor_session_number
-    from gaps_marked
+        event_id,
+        customer_id,
+        logged_in_customer_id,
+        previous_event_at,
+        visitor_event_number,
+        sum(case when is_session_start then 1 else 0 end) over visitor_so_far
+            as visitor_session_number,
+        last_value(case when is_session_start then event_id end ignore nulls)
+            over visitor_so_far as session_first_event_id,
+        max(case when is_session_start then visitor_event_number end) over visitor_so_far
+            as session_first_event_number
+    from starts_flagged
+    window visitor_so_far as (
+        partition by visitor_id
+        order by event_at, event_id
+        rows between unbounded preceding and current row
+    )
 
 ),
 
@@ -89,46 +120,42 @@ final as (
 
     select
         -- ids
-        sessions_numbered.event_id,
-        md5(
-            sessions_numbered.visitor_id || '-' || first_value(sessions_numbered.event_id) over (
-                partition by sessions_numbered.visitor_id, sessions_numbered.visitor_session_number
-                order by sessions_numbered.event_at, sessions_numbered.event_id
-            )
-        ) as session_id,
-        sessions_numbered.visitor_id,
+        events.event_id,
+        md5(events.visitor_id || '-' || sessions_numbered.session_first_event_id) as session_id,
+        events.visitor_id,
         sessions_numbered.customer_id,
         sessions_numbered.logged_in_customer_id,
-        sessions_numbered.product_id,
-        sessions_numbered.offer_id,
-        sessions_numbered.order_id,
+        events.product_id,
+        events.offer_id,
+        events.order_id,
         -- strings
-        sessions_numbered.event_type,
-        sessions_numbered.page_path,
-        sessions_numbered.page_type,
-        sessions_numbered.device,
-        sessions_numbered.country_code,
-        sessions_numbered.traffic_source,
-        sessions_numbered.user_agent,
+        events.event_type,
+        events.page_path,
+        events.page_type,
+        events.device,
+        events.country_code,
+        events.traffic_source,
+        events.user_agent,
         -- numerics
-        sessions_numbered.price,
-        sessions_numbered.quantity,
+        events.price,
+        events.quantity,
         sessions_numbered.visitor_session_number,
-        row_number() over (
-            partition by sessions_numbered.visitor_id, sessions_numbered.visitor_session_number
-            order by sessions_numbered.event_at, sessions_numbered.event_id
-        ) as event_number_in_session,
+        sessions_numbered.visitor_event_number
+        - sessions_numbered.session_first_event_number
+        + 1 as event_number_in_session,
         -- booleans
         coalesce(bots.is_bot, false) as is_bot,
         sessions_numbered.customer_id is not null
         and sessions_numbered.logged_in_customer_id is null as is_stitched,
         -- dates and timestamps
-        cast(sessions_numbered.event_at as date) as event_date,
-        sessions_numbered.event_at,
+        cast(events.event_at as date) as event_date,
+        events.event_at,
         sessions_numbered.previous_event_at,
-        sessions_numbered.source_row_id
-    from sessions_numbered
-    left join bots on sessions_numbered.visitor_id = bots.visitor_id
+        events.arrived_on,
+        events.source_row_id
+    from events
+    inner join sessions_numbered on events.event_id = sessions_numbered.event_id
+    left join bots on events.visitor_id = bots.visitor_id
 
 )
 

@@ -10,6 +10,7 @@
     materialized=landing_materialization(),
     unique_key='source_row_id',
     incremental_strategy='delete+insert',
+    on_schema_change='fail',
 ) }}
 
 with
@@ -64,6 +65,12 @@ final as (
     left join products on events.product_id = products.product_id
     left join offers on events.offer_id = offers.offer_id
 
+),
+
+recorded as (
+
+    {{ select_validated_rows('final') }}
+
 )
 
-select * from final
+select * from recorded

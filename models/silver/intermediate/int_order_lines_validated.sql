@@ -38,6 +38,12 @@ final as (
     left join orders on order_lines.order_id = orders.order_id
     left join products on order_lines.product_id = products.product_id
 
+),
+
+recorded as (
+
+    {{ select_validated_rows('final') }}
+
 )
 
-select * from final
+select * from recorded

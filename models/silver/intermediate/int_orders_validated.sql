@@ -37,6 +37,12 @@ final as (
     left join customers on orders.customer_id = customers.customer_id
     left join offers on orders.offer_id = offers.offer_id
 
+),
+
+recorded as (
+
+    {{ select_validated_rows('final') }}
+
 )
 
-select * from final
+select * from recorded

@@ -12,7 +12,8 @@ source as (
 
     select
         *,
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
+        {{ landed_values(raw_columns) }}
     from {{ bronze('customers', raw_columns) }}
 
 ),
@@ -20,8 +21,8 @@ source as (
 typed as (
 
     select
-        {{ source_row_id() }} as source_row_id,
-        raw_record,
+        {{ landed_row_id() }} as source_row_id,
+        {{ landed_value_names(raw_columns) }},
         source_file,
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_enum('gender') }} as gender_raw,
@@ -39,7 +40,7 @@ cleaned as (
 
     select
         source_row_id,
-        raw_record,
+        {{ landed_value_names(raw_columns) }},
         source_file,
         customer_id,
         case when gender_raw in {{ sql_list(var('genders')) }} then upper(gender_raw) else 'U' end
@@ -71,6 +72,12 @@ cleaned as (
         end as quarantine_reason
     from typed
 
+),
+
+final as (
+
+    {{ select_staged_rows(raw_columns) }}
+
 )
 
-select * from cleaned
+select * from final

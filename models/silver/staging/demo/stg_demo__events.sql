@@ -13,6 +13,7 @@
 {{ config(
     materialized=landing_materialization(),
     incremental_strategy='append',
+    on_schema_change='fail',
 ) }}
 {%- set raw_columns = landed_columns('events') -%}
 
@@ -22,7 +23,8 @@ source as (
 
     select
         *,
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
+        {{ landed_values(raw_columns) }}
     from {{ bronze('events', raw_columns) }}
     {% if is_incremental() %}
     where source_file not in (select distinct source_file from {{ this }})
@@ -34,9 +36,9 @@ typed as (
 
     select
         -- lineage
-        {{ source_row_id() }} as source_row_id,
-        raw_record,
+        {{ landed_row_id() }} as source_row_id,
         source_file,
+        {{ landed_value_names(raw_columns) }},
 
         -- ids
         {{ clean_text('event_id') }} as event_id,
@@ -72,8 +74,8 @@ cleaned as (
 
     select
         source_row_id,
-        raw_record,
         source_file,
+        {{ landed_value_names(raw_columns) }},
         event_id,
         visitor_id,
         customer_id,
@@ -132,6 +134,12 @@ cleaned as (
         end as quarantine_reason
     from typed
 
+),
+
+final as (
+
+    {{ select_staged_rows(raw_columns) }}
+
 )
 
-select * from cleaned
+select * from final

@@ -9,7 +9,8 @@ source as (
 
     select
         *,
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
+        {{ landed_values(raw_columns) }}
     from {{ bronze('offers', raw_columns) }}
 
 ),
@@ -17,8 +18,8 @@ source as (
 typed as (
 
     select
-        {{ source_row_id() }} as source_row_id,
-        raw_record,
+        {{ landed_row_id() }} as source_row_id,
+        {{ landed_value_names(raw_columns) }},
         source_file,
         {{ clean_text('offer_id') }} as offer_id,
         {{ clean_text('offer_name') }} as offer_name,
@@ -47,6 +48,12 @@ cleaned as (
         end as quarantine_reason
     from typed
 
+),
+
+final as (
+
+    {{ select_staged_rows(raw_columns) }}
+
 )
 
-select * from cleaned
+select * from final

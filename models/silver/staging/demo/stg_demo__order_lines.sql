@@ -9,7 +9,8 @@ source as (
 
     select
         *,
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
+        {{ landed_values(raw_columns) }}
     from {{ bronze('order_lines', raw_columns) }}
 
 ),
@@ -17,8 +18,8 @@ source as (
 typed as (
 
     select
-        {{ source_row_id() }} as source_row_id,
-        raw_record,
+        {{ landed_row_id() }} as source_row_id,
+        {{ landed_value_names(raw_columns) }},
         source_file,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('product_id') }} as product_id,
@@ -34,7 +35,7 @@ cleaned as (
 
     select
         source_row_id,
-        raw_record,
+        {{ landed_value_names(raw_columns) }},
         source_file,
         order_id,
         product_id,
@@ -51,6 +52,12 @@ cleaned as (
         end as quarantine_reason
     from typed
 
+),
+
+final as (
+
+    {{ select_staged_rows(raw_columns) }}
+
 )
 
-select * from cleaned
+select * from final

@@ -10,7 +10,8 @@ source as (
 
     select
         *,
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
+        {{ landed_values(raw_columns) }}
     from {{ bronze('products', raw_columns) }}
 
 ),
@@ -18,8 +19,8 @@ source as (
 typed as (
 
     select
-        {{ source_row_id() }} as source_row_id,
-        raw_record,
+        {{ landed_row_id() }} as source_row_id,
+        {{ landed_value_names(raw_columns) }},
         source_file,
         {{ clean_text('product_id') }} as product_id,
         {{ clean_text('product_name') }} as product_name,
@@ -35,7 +36,7 @@ cleaned as (
 
     select
         source_row_id,
-        raw_record,
+        {{ landed_value_names(raw_columns) }},
         source_file,
         product_id,
         product_name,
@@ -50,6 +51,12 @@ cleaned as (
         end as quarantine_reason
     from typed
 
+),
+
+final as (
+
+    {{ select_staged_rows(raw_columns) }}
+
 )
 
-select * from cleaned
+select * from final
