@@ -1,17 +1,31 @@
 {#
-    One row per kept event with its session. The silver events fact that gold reads.
+    One row per kept event with its customer and session. The silver events fact that gold reads.
 
-    A visitor's events, in (event_at, event_id) order, are cut into sessions where the gap to
-    the previous event is MORE than var session_timeout_minutes: a gap of exactly the timeout
+    Identity stitching, in event order per visitor_id (`logged_in_customer_id` keeps what the
+    event itself carried):
+      1. an event that carries a customer_id keeps it (the visitor was logged in);
+      2. an anonymous event belongs to the customer of the visitor's NEXT identified event, so
+         once a visitor logs in, its earlier anonymous events become that customer's,
+         retroactively (on a shared device, each stretch goes to whoever logged in next);
+      3. anonymous events after the visitor's last identified event belong to that last
+         customer (the cookie is still theirs);
+      4. a visitor that never identifies stays anonymous (customer_id null).
+
+    Sessions: a visitor's events, in (event_at, event_id) order, are cut where the gap to the
+    previous event is MORE than var session_timeout_minutes: a gap of exactly the timeout
     stays in the session. Order is by event time, never by arrival, so late-arriving rows land
     in the session they belong to; event_id breaks ties deterministically.
     session_id = md5(visitor_id || '-' || the session's first event_id): stable across rebuilds.
+
+    How, at 10M events: two sorts of each visitor's events in (event_at, event_id) order, the
+    first for stitching, the gap and the event number, the second for the running values that
+    number the sessions. The rows come out grouped by visitor, which the gold aggregates per
+    session read much faster (fct_sessions: 7 s instead of 28 s at 10M on rows in join order).
 
     Landing folder, incremental: every visitor with a new or changed event is re-sessionized
     from all of its events (delete+insert by visitor_id), so a late event re-opens, merges or
     splits that visitor's sessions exactly as a full refresh would; other visitors are untouched.
 #}
--- depends_on: {{ ref('int_events_deduplicated') }}
 {{ config(
     materialized=landing_materialization(),
     unique_key='visitor_id',
@@ -34,20 +48,9 @@ changed_visitors as (
 ),
 
 {% endif %}
--- The full event rows, joined to their session columns at the end.
 events as (
 
     select * from {{ ref('int_events_deduplicated') }}
-    {% if is_incremental() %}
-    where visitor_id in (select visitor_id from changed_visitors)
-    {% endif %}
-
-),
-
--- The narrow rows the windows sort: keys and the stitched customer.
-stitched as (
-
-    select * from {{ ref('int_events_stitched') }}
     {% if is_incremental() %}
     where visitor_id in (select visitor_id from changed_visitors)
     {% endif %}
@@ -66,16 +69,23 @@ bots as (
 
 ),
 
--- Two sorts of a visitor's narrow rows, both in (event_at, event_id) order: the gap to the
--- previous event, then running values that number the sessions and carry each session's
--- first event_id and first row (a third sort per session is not needed).
 gaps_marked as (
 
     select
-        *,
+        * exclude (customer_id),
+        customer_id as logged_in_customer_id,
+        coalesce(
+            customer_id,
+            first_value(customer_id ignore nulls) over (
+                visitor_events rows between current row and unbounded following
+            ),
+            last_value(customer_id ignore nulls) over (
+                visitor_events rows between unbounded preceding and current row
+            )
+        ) as customer_id,
         lag(event_at) over visitor_events as previous_event_at,
         row_number() over visitor_events as visitor_event_number
-    from stitched
+    from events
     window visitor_events as (partition by visitor_id order by event_at, event_id)
 
 ),
@@ -96,11 +106,7 @@ starts_flagged as (
 sessions_numbered as (
 
     select
-        event_id,
-        customer_id,
-        logged_in_customer_id,
-        previous_event_at,
-        visitor_event_number,
+        *,
         sum(case when is_session_start then 1 else 0 end) over visitor_so_far
             as visitor_session_number,
         last_value(case when is_session_start then event_id end ignore nulls)
@@ -120,25 +126,27 @@ final as (
 
     select
         -- ids
-        events.event_id,
-        md5(events.visitor_id || '-' || sessions_numbered.session_first_event_id) as session_id,
-        events.visitor_id,
+        sessions_numbered.event_id,
+        md5(
+            sessions_numbered.visitor_id || '-' || sessions_numbered.session_first_event_id
+        ) as session_id,
+        sessions_numbered.visitor_id,
         sessions_numbered.customer_id,
         sessions_numbered.logged_in_customer_id,
-        events.product_id,
-        events.offer_id,
-        events.order_id,
+        sessions_numbered.product_id,
+        sessions_numbered.offer_id,
+        sessions_numbered.order_id,
         -- strings
-        events.event_type,
-        events.page_path,
-        events.page_type,
-        events.device,
-        events.country_code,
-        events.traffic_source,
-        events.user_agent,
+        sessions_numbered.event_type,
+        sessions_numbered.page_path,
+        sessions_numbered.page_type,
+        sessions_numbered.device,
+        sessions_numbered.country_code,
+        sessions_numbered.traffic_source,
+        sessions_numbered.user_agent,
         -- numerics
-        events.price,
-        events.quantity,
+        sessions_numbered.price,
+        sessions_numbered.quantity,
         sessions_numbered.visitor_session_number,
         sessions_numbered.visitor_event_number
         - sessions_numbered.session_first_event_number
@@ -148,14 +156,13 @@ final as (
         sessions_numbered.customer_id is not null
         and sessions_numbered.logged_in_customer_id is null as is_stitched,
         -- dates and timestamps
-        cast(events.event_at as date) as event_date,
-        events.event_at,
+        cast(sessions_numbered.event_at as date) as event_date,
+        sessions_numbered.event_at,
         sessions_numbered.previous_event_at,
-        events.arrived_on,
-        events.source_row_id
-    from events
-    inner join sessions_numbered on events.event_id = sessions_numbered.event_id
-    left join bots on events.visitor_id = bots.visitor_id
+        sessions_numbered.arrived_on,
+        sessions_numbered.source_row_id
+    from sessions_numbered
+    left join bots on sessions_numbered.visitor_id = bots.visitor_id
 
 )
 
