@@ -10,9 +10,9 @@
                       every step, once. Anonymous sessions are not in the customer funnel.
 
     Segments (var behaviour_segment_types): every session falls in one value of each segment
-    type; a customer is judged on their sessions with that value. To add a segment type (e.g.
-    rfm_segment once mart_rfm exists): add a `segment_<type>` column to `session_segments`
-    (joining what it needs) and the type's name to the var.
+    type; a customer is judged on their sessions with that value. The segment columns come from
+    macro session_segment_columns (shared with mart_time_to_action): to add a segment type, add
+    its `segment_<type>` column there and the type's name to the var.
 #}
 {%- set steps = var('funnel_steps') -%}
 {%- set segment_types = var('behaviour_segment_types') -%}
@@ -65,16 +65,7 @@ session_segments as (
         {%- for step in steps %}
             sessions.{{ step.step_name }}_step_reached_at,
         {%- endfor %}
-        'all' as segment_all,
-        sessions.device as segment_device,
-        sessions.country_code as segment_country,
-        sessions.traffic_source as segment_traffic_source,
-        strftime(sessions.started_at, '%Y-%m') as segment_month,
-        -- The customer's RFM segment as of as_of_date, on all their sessions.
-        case
-            when sessions.customer_id is null then 'Anonymous'
-            else coalesce(rfm.segment_name, 'No purchase')
-        end as segment_rfm_segment
+        {{ session_segment_columns('sessions', 'rfm') }}
     from sessions
     left join rfm on sessions.customer_id = rfm.customer_id
 

@@ -10,8 +10,8 @@
                                      session to their first purchase event (any session).
     Segments as in mart_funnel_steps: a session pair falls in its session's segments; a customer
     pair in the segments of the customer's FIRST session (acquisition device, country, traffic
-    source, month of first visit). To add a segment type: add its `segment_<type>` column to
-    `session_segments` (as in mart_funnel_steps) and its name to var behaviour_segment_types.
+    source, month of first visit). The segment columns come from macro
+    session_segment_columns (shared with mart_funnel_steps).
 #}
 {%- set steps = var('funnel_steps') -%}
 {%- set segment_types = var('behaviour_segment_types') -%}
@@ -47,16 +47,7 @@ session_segments as (
 
     select
         sessions.session_id,
-        'all' as segment_all,
-        sessions.device as segment_device,
-        sessions.country_code as segment_country,
-        sessions.traffic_source as segment_traffic_source,
-        strftime(sessions.started_at, '%Y-%m') as segment_month,
-        -- The customer's RFM segment as of as_of_date, on all their sessions.
-        case
-            when sessions.customer_id is null then 'Anonymous'
-            else coalesce(rfm.segment_name, 'No purchase')
-        end as segment_rfm_segment
+        {{ session_segment_columns('sessions', 'rfm') }}
     from sessions
     left join rfm on sessions.customer_id = rfm.customer_id
 
