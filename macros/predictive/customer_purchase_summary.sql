@@ -15,8 +15,12 @@
     published CDNOW summary is built; it is not calendar weeks.
 
     Returns a select statement (usable as a CTE body or subquery) with one row per customer
-    that has a transaction on or before observation_end. `transactions` is any relation or
-    CTE name; filter it (e.g. to completed orders) before passing it in.
+    that has a purchase on or before observation_end. `transactions` is any relation or CTE
+    name. With `purchase_column` (a boolean column) only rows where it is true make a day a
+    purchase day and count as transactions, while every row's amount counts in its day's total
+    when that day is a purchase day: a credit note (negative net) on the day of a purchase
+    nets it, and one on another day is in no purchase day (it names no sale to reverse).
+    Without it every row is a purchase.
 #}
 {% macro customer_purchase_summary(
     transactions,
@@ -24,7 +28,8 @@
     customer_column='customer_id',
     date_column='order_date',
     amount_column='net_amount',
-    time_unit=none
+    time_unit=none,
+    purchase_column=none
 ) -%}
     {%- set unit = time_unit if time_unit is not none else var('clv_time_unit') -%}
     {%- set days_per_unit = clv_days_per_unit(unit) -%}
@@ -41,13 +46,20 @@
         select
             transactions.{{ customer_column }} as customer_id,
             cast(transactions.{{ date_column }} as date) as purchase_date,
+            {%- if purchase_column is none %}
             count(*) as transaction_count,
+            {%- else %}
+            count(*) filter (where transactions.{{ purchase_column }}) as transaction_count,
+            {%- endif %}
             sum(transactions.{{ amount_column }}) as purchase_amount
         from {{ transactions }} as transactions
         cross join summary_observation
         where cast(transactions.{{ date_column }} as date)
             <= summary_observation.observation_end_date
         group by all
+        {%- if purchase_column is not none %}
+        having count(*) filter (where transactions.{{ purchase_column }}) > 0
+        {%- endif %}
 
     ),
 

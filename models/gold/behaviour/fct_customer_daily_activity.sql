@@ -8,7 +8,8 @@
                          the day itself included (window 30: activity on day 1 keeps the
                          customer active through day 30, not day 31);
       is_weekly_active   the same over weekly_active_window_days.
-    Spend = subtotal - discount of completed orders (cancelled and returned bring none).
+    Spend = net_amount of fct_orders (the net revenue rule: cancelled and returned orders bring
+    none, a credit note subtracts on its date; a credit note is not an order).
 
     How, at 10M events: customers x days is the big table, so nothing is joined or windowed at
     that size. Each day WITH activity (sparse) gets, by a window function, the next day with
@@ -38,8 +39,8 @@ sessions as (
 
 orders as (
 
-    select * from {{ ref('int_orders_deduplicated') }}
-    where cast(ordered_at as date) <= {{ as_of_date() }}
+    select * from {{ ref('fct_orders') }}
+    where order_date <= {{ as_of_date() }}
 
 ),
 
@@ -65,14 +66,11 @@ activities as (
     union all
     select
         customer_id,
-        cast(ordered_at as date) as activity_date,
+        order_date as activity_date,
         0 as events,
         0 as sessions,
-        1 as orders,
-        case
-            when order_status = 'completed' then subtotal_amount - discount_amount
-            else 0
-        end as spend
+        case when is_credit_note then 0 else 1 end as orders,
+        net_amount as spend
     from orders
 
 ),

@@ -21,8 +21,8 @@
                                              reached step k-1; a skipped step stops the funnel.
 
     Orders and revenue: the orders created by the session's purchase events (order_id), any
-    status, counted once; revenue = subtotal - discount of the completed ones (cancelled and
-    returned orders bring no revenue; shipping is not revenue), as fct_orders.net_amount.
+    status, counted once; revenue = their fct_orders.net_amount (the net revenue rule:
+    cancelled and returned orders bring none; shipping is not revenue).
 #}
 {#-
     Landing folder, incremental (delete+insert by visitor_id): only the visitors whose
@@ -69,15 +69,7 @@ current_session_orders as (
             and event_type = 'purchase'
             and order_id is not null
     ) as purchases
-    inner join (
-        select
-            order_id,
-            case
-                when order_status = 'completed' then subtotal_amount - discount_amount
-                else 0
-            end as net_amount
-        from {{ ref('int_orders_deduplicated') }}
-    ) as distinct_orders
+    inner join {{ ref('fct_orders') }} as distinct_orders
         on purchases.order_id = distinct_orders.order_id
     group by purchases.session_id
 
@@ -152,7 +144,7 @@ purchase_events as (
 
 orders as (
 
-    select * from {{ ref('int_orders_deduplicated') }}
+    select * from {{ ref('fct_orders') }}
 
 ),
 
@@ -170,11 +162,7 @@ session_orders as (
     select
         session_order_ids.session_id,
         count(*) as orders,
-        sum(case
-            when orders.order_status = 'completed'
-                then orders.subtotal_amount - orders.discount_amount
-            else 0
-        end) as revenue
+        sum(orders.net_amount) as revenue
     from session_order_ids
     inner join orders on session_order_ids.order_id = orders.order_id
     group by all

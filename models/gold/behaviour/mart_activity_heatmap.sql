@@ -26,8 +26,8 @@ sessions as (
 
 orders as (
 
-    select * from {{ ref('int_orders_deduplicated') }}
-    where cast(ordered_at as date) <= {{ as_of_date() }}
+    select * from {{ ref('fct_orders') }}
+    where order_date <= {{ as_of_date() }}
 
 ),
 
@@ -59,10 +59,8 @@ local_orders as (
 
     select
         timezone('{{ tz }}', timezone('UTC', ordered_at)) as local_at,
-        case
-            when order_status = 'completed' then subtotal_amount - discount_amount
-            else 0
-        end as revenue
+        is_credit_note,
+        net_amount as revenue
     from orders
 
 ),
@@ -94,7 +92,7 @@ order_counts as (
     select
         isodow(local_at) as day_of_week,
         hour(local_at) as hour_of_day,
-        count(*) as orders,
+        count(*) filter (where not is_credit_note) as orders,
         sum(revenue) as revenue
     from local_orders
     group by all

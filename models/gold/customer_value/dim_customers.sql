@@ -1,8 +1,10 @@
 {#
     One row per silver customer, described as of as_of_date.
 
-    - lifetime_orders / lifetime_net_spend: completed orders and their net spend (fct_orders:
-      cancelled and returned orders count 0); a purchaser has lifetime_orders >= 1.
+    - lifetime_orders: completed orders; a purchaser has lifetime_orders >= 1.
+    - lifetime_gross_spend - lifetime_cancelled_returned_spend = lifetime_net_spend: sums of
+      the net revenue rule's amounts of fct_orders over all the customer's documents (credit
+      notes subtract), so net can be below gross, and even negative.
     - is_active_user: any activity (a non-bot event or an order of any status) in the
       var active_window_days days ending on as_of_date (both ends included).
     - spend tiers: pd.qcut over purchasers' lifetime_net_spend (edges = linear-interpolated
@@ -52,10 +54,13 @@ order_summary as (
 
     select
         customer_id,
-        count(*) as orders_placed,
+        count(*) filter (where not is_credit_note) as orders_placed,
         count(*) filter (where is_counted) as lifetime_orders,
         count(*) filter (where order_status = 'cancelled') as cancelled_orders,
         count(*) filter (where order_status = 'returned') as returned_orders,
+        count(*) filter (where is_credit_note) as credit_notes,
+        sum(gross_amount) as lifetime_gross_spend,
+        sum(cancelled_returned_amount) as lifetime_cancelled_returned_spend,
         sum(net_amount) as lifetime_net_spend,
         min(ordered_at) filter (where is_counted) as first_order_at,
         max(ordered_at) filter (where is_counted) as last_order_at,
@@ -85,6 +90,10 @@ customers_summarised as (
         coalesce(order_summary.lifetime_orders, 0) as lifetime_orders,
         coalesce(order_summary.cancelled_orders, 0) as cancelled_orders,
         coalesce(order_summary.returned_orders, 0) as returned_orders,
+        coalesce(order_summary.credit_notes, 0) as credit_notes,
+        coalesce(order_summary.lifetime_gross_spend, 0) as lifetime_gross_spend,
+        coalesce(order_summary.lifetime_cancelled_returned_spend, 0)
+            as lifetime_cancelled_returned_spend,
         coalesce(order_summary.lifetime_net_spend, 0) as lifetime_net_spend,
         cast(coalesce(order_summary.lifetime_net_spend, 0) as double) as tier_spend,
         order_summary.first_order_at,
@@ -165,6 +174,10 @@ final as (
         cast(lifetime_orders as integer) as lifetime_orders,
         cast(cancelled_orders as integer) as cancelled_orders,
         cast(returned_orders as integer) as returned_orders,
+        cast(credit_notes as integer) as credit_notes,
+        cast(lifetime_gross_spend as decimal(18, 2)) as lifetime_gross_spend,
+        cast(lifetime_cancelled_returned_spend as decimal(18, 2))
+            as lifetime_cancelled_returned_spend,
         cast(lifetime_net_spend as decimal(18, 2)) as lifetime_net_spend,
         cast(cast(lifetime_net_spend as double) / nullif(lifetime_orders, 0) as decimal(18, 2))
             as average_order_value,

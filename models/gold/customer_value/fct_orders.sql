@@ -1,10 +1,17 @@
 {#
-    One row per silver order, whatever its status, with the amounts that count.
+    One row per silver order (sales documents and credit notes), whatever its status, with
+    the amounts that count.
 
-    Net spend rule (every customer-value mart uses it through net_amount):
-      completed -> net_amount = subtotal - discount (merchandise value paid; shipping excluded)
-      cancelled -> net_amount = 0 (never paid)
-      returned  -> net_amount = 0 (refunded in full)
+    The net revenue rule, the one home of it (every mart and the CLV inputs read these three
+    columns, or their pro-rata shares in fct_order_lines): net = gross - cancelled/returned.
+      completed    gross = subtotal - discount   cancelled_returned = 0       net = gross
+      cancelled    gross = subtotal - discount   cancelled_returned = gross   net = 0
+      returned     gross = subtotal - discount   cancelled_returned = gross   net = 0
+      credit_note  gross = 0                     cancelled_returned = subtotal - discount
+                                                                              net = -that
+    (shipping is never revenue). A credit note (Online Retail's C invoices) reverses sales
+    without naming the invoice it cancels: it carries the customer, the products and the date,
+    so net per customer, product and day needs no link.
     Orders after as_of_date stay here; marts keep only order_date <= as_of_date.
 #}
 with
@@ -42,13 +49,23 @@ final as (
         -- strings
         orders.order_status,
         -- numerics
-        cast(orders.subtotal_amount as decimal(18, 2)) as gross_amount,
+        cast(orders.subtotal_amount as decimal(18, 2)) as subtotal_amount,
         cast(orders.discount_amount as decimal(18, 2)) as discount_amount,
         cast(orders.shipping_amount as decimal(18, 2)) as shipping_amount,
         cast(orders.total_amount as decimal(18, 2)) as total_amount,
         cast(case
+            when orders.order_status = 'credit_note' then 0
+            else orders.subtotal_amount - orders.discount_amount
+        end as decimal(18, 2)) as gross_amount,
+        cast(case
+            when orders.order_status = 'completed' then 0
+            else orders.subtotal_amount - orders.discount_amount
+        end as decimal(18, 2)) as cancelled_returned_amount,
+        cast(case
             when orders.order_status = 'completed'
                 then orders.subtotal_amount - orders.discount_amount
+            when orders.order_status = 'credit_note'
+                then orders.discount_amount - orders.subtotal_amount
             else 0
         end as decimal(18, 2)) as net_amount,
         cast(coalesce(lines_per_order.line_count, 0) as integer) as line_count,
@@ -59,6 +76,7 @@ final as (
         ) as integer) as customer_order_number,
         -- booleans
         orders.order_status = 'completed' as is_counted,
+        orders.order_status = 'credit_note' as is_credit_note,
         orders.offer_id is not null as has_offer,
         row_number() over (
             partition by orders.customer_id

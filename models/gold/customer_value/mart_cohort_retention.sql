@@ -4,8 +4,8 @@
 
     Cohort: dim_customers.acquisition_cohort_month, the month of the customer's first
     completed order. Active customers in a month: cohort customers with a completed order in
-    it (so month 0 retention is 1 by construction). Revenue: their net spend in the month
-    (net spend rule of fct_orders). The month of as_of_date is partial: is_complete_month.
+    it (so month 0 retention is 1 by construction). Revenue: their net revenue in the month
+    (the net revenue rule of fct_orders: credit notes dated in the month subtract). The month of as_of_date is partial: is_complete_month.
 #}
 with
 
@@ -31,9 +31,7 @@ orders as (
     select orders.*
     from {{ ref('fct_orders') }} as orders
     cross join as_of
-    where
-        orders.is_counted
-        and orders.order_date <= as_of.as_of_date
+    where orders.order_date <= as_of.as_of_date
 
 ),
 
@@ -89,8 +87,8 @@ activity as (
     select
         customers.acquisition_cohort_month,
         cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as activity_month,
-        count(distinct orders.customer_id) as active_customers,
-        count(*) as orders,
+        count(distinct orders.customer_id) filter (where orders.is_counted) as active_customers,
+        count(*) filter (where orders.is_counted) as orders,
         sum(orders.net_amount) as net_revenue
     from orders
     inner join customers on orders.customer_id = customers.customer_id

@@ -8,7 +8,9 @@
 
     0 when every entity has the same revenue; (n - 1) / n when one entity has it all.
     hhi: Herfindahl-Hirschman index, the sum of squared revenue shares (0-1 scale; x 10,000
-    for the antitrust points scale). Both null when total revenue is 0.
+    for the antitrust points scale). Both null when total revenue is 0. Entities with negative
+    net revenue (credits for sales from before the data) are kept, as in the Lorenz curve, and
+    counted in negative_net_entity_count: with them the Gini can exceed (n - 1) / n.
     Customer row only: revenue share of each spend_tier_4 of dim_customers ('No Spend' holds 0).
 #}
 with
@@ -32,7 +34,10 @@ per_dimension as (
         max(entity_count) as entity_count,
         -- Sums run over decimals (exact, so the same whatever order threads add them in: a
         -- double sum can differ in its last bits between two builds); division in double last.
+        sum(gross_revenue) as total_gross_revenue,
+        sum(cancelled_returned_revenue) as total_cancelled_returned_revenue,
         sum(net_revenue) as total_net_revenue,
+        count(*) filter (where net_revenue < 0) as negative_net_entity_count,
         max(top_revenue_share) filter (
             where revenue_rank <= ceil(entity_count * 1 / 100.0)
         ) as top_1_pct_revenue_share,
@@ -82,7 +87,11 @@ final as (
         per_dimension.dimension,
         -- numerics
         cast(per_dimension.entity_count as integer) as entity_count,
+        cast(per_dimension.total_gross_revenue as decimal(18, 2)) as total_gross_revenue,
+        cast(per_dimension.total_cancelled_returned_revenue as decimal(18, 2))
+            as total_cancelled_returned_revenue,
         cast(per_dimension.total_net_revenue as decimal(18, 2)) as total_net_revenue,
+        cast(per_dimension.negative_net_entity_count as integer) as negative_net_entity_count,
         per_dimension.top_1_pct_revenue_share,
         per_dimension.top_10_pct_revenue_share,
         per_dimension.top_20_pct_revenue_share,

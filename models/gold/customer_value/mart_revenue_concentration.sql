@@ -1,10 +1,13 @@
 {#
     One row per dimension (customer, product, category) x entity: the points of the Lorenz
-    curve of net revenue (net spend rule of fct_orders; product and category revenue from the
-    pro-rata net_line_amount of fct_order_lines).
+    curve of net revenue (the net revenue rule of fct_orders: gross - cancelled/returned,
+    credit notes subtracted; product and category revenue from the pro-rata line amounts of
+    fct_order_lines). An entity whose credits exceed its sales in the data (a credit note for a
+    sale from before the data starts) keeps its negative net, so the totals reconcile with
+    fct_orders; it ranks last.
 
-    Population: the entities with at least one order placed by as_of_date, whatever its
-    status, so a customer whose orders were all cancelled or returned is in it with 0.
+    Population: the entities with at least one order or credit note by as_of_date, whatever
+    its status, so a customer whose orders were all cancelled or returned is in it with 0.
     Entities are ranked by revenue (revenue_rank 1 = the largest; equal revenue by entity_id).
     Ascending (poorest first) gives the Lorenz curve: lorenz_population_share ->
     lorenz_revenue_share; descending gives the concentration curve: top_population_share ->
@@ -41,6 +44,8 @@ revenue_per_entity as (
     select
         'customer' as dimension,
         customer_id as entity_id,
+        sum(gross_amount) as gross_revenue,
+        sum(cancelled_returned_amount) as cancelled_returned_revenue,
         sum(net_amount) as net_revenue
     from orders
     group by all
@@ -50,6 +55,8 @@ revenue_per_entity as (
     select
         'product' as dimension,
         product_id as entity_id,
+        sum(gross_line_amount) as gross_revenue,
+        sum(cancelled_returned_line_amount) as cancelled_returned_revenue,
         sum(net_line_amount) as net_revenue
     from order_lines
     group by all
@@ -59,6 +66,8 @@ revenue_per_entity as (
     select
         'category' as dimension,
         category as entity_id,
+        sum(gross_line_amount) as gross_revenue,
+        sum(cancelled_returned_line_amount) as cancelled_returned_revenue,
         sum(net_line_amount) as net_revenue
     from order_lines
     group by all
@@ -73,6 +82,8 @@ ranked as (
         -- Kept decimal: sums of decimals are exact, so running and total sums do not depend
         -- on the order threads add them in (double sums can differ in the last bits between
         -- two builds of the same data). Shares are divided in double at the end.
+        gross_revenue,
+        cancelled_returned_revenue,
         net_revenue,
         row_number() over (
             partition by dimension
@@ -91,6 +102,8 @@ final as (
         dimension,
         entity_id,
         -- numerics
+        cast(gross_revenue as decimal(18, 2)) as gross_revenue,
+        cast(cancelled_returned_revenue as decimal(18, 2)) as cancelled_returned_revenue,
         cast(net_revenue as decimal(18, 2)) as net_revenue,
         cast(revenue_rank as integer) as revenue_rank,
         cast(entity_count as integer) as entity_count,

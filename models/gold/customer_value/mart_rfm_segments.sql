@@ -41,11 +41,17 @@ final as (
         segments.engagement_level,
         -- numerics
         cast(coalesce(per_segment.customers, 0) as integer) as customers,
-        cast(coalesce(per_segment.customers, 0) as double)
-        / nullif(sum(per_segment.customers) over (), 0) as customer_share,
+        -- A share of nothing is undefined: null (not 0) when there are no purchasers, or when
+        -- their total net revenue is not positive (all orders cancelled, amounts unknown).
+        case when sum(per_segment.customers) over () > 0 then
+                cast(coalesce(per_segment.customers, 0) as double)
+                / sum(per_segment.customers) over ()
+        end as customer_share,
         cast(coalesce(per_segment.revenue, 0) as decimal(18, 2)) as revenue,
-        cast(coalesce(per_segment.revenue, 0) as double)
-        / nullif(sum(per_segment.revenue) over (), 0) as revenue_share,
+        case when sum(per_segment.revenue) over () > 0 then
+                cast(coalesce(per_segment.revenue, 0) as double)
+                / cast(sum(per_segment.revenue) over () as double)
+        end as revenue_share,
         cast(per_segment.average_recency_days as double) as average_recency_days,
         cast(per_segment.average_frequency as double) as average_frequency,
         cast(per_segment.average_monetary as decimal(18, 2)) as average_monetary

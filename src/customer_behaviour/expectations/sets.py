@@ -31,7 +31,7 @@ TRAFFIC_SOURCES = [
     "affiliate",
     "unknown",
 ]  # var traffic_sources + unknown
-ORDER_STATUSES = ["completed", "cancelled", "returned"]  # var order_statuses
+ORDER_STATUSES = ["completed", "cancelled", "returned", "credit_note"]  # var order_statuses
 SUBSCRIPTION_STATUSES = ["none", "trial", "subscribed", "cancelled", "unknown"]  # var + unknown
 OFFER_TYPES = ["bogo", "percentage_discount", "fixed_discount", "free_shipping"]  # var offer_types
 FUNNEL_STEPS = ["view", "cart", "checkout", "purchase"]  # var funnel_steps[*].step_name, in order

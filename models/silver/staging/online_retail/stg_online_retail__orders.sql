@@ -2,7 +2,9 @@
     One row per invoice (InvoiceNo) in the Online Retail files: the source has no order table,
     so the order is built from its lines.
 
-      order_status     `cancelled` for an invoice number starting with C, else `completed`
+      order_status     `credit_note` for an invoice number starting with C (a credit note that
+                       reverses earlier sales: negative net revenue in fct_orders), else
+                       `completed`
       customer_id      the invoice's CustomerID (17850.0 -> 17850); null on guest invoices
       subtotal_amount  sum of |quantity| x unit price over the invoice's product lines (lines
                        with no row-level reason, or only missing_customer_id, so a quarantined
@@ -76,7 +78,7 @@ final as (
         order_id,
         customer_id,
         cast(null as varchar) as offer_id,
-        case when is_cancellation then 'cancelled' else 'completed' end as order_status,
+        case when is_cancellation then 'credit_note' else 'completed' end as order_status,
         cast(subtotal_amount as decimal(18, 2)) as subtotal_amount,
         cast(0 as decimal(18, 2)) as discount_amount,
         cast(shipping_amount as decimal(18, 2)) as shipping_amount,
