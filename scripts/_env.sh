@@ -5,16 +5,30 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# Supported Pythons: 3.11 to 3.13 (requires-python in pyproject.toml; the lock in
+# requirements.txt is installed and tested on each).
+SUPPORTED="3.11, 3.12 or 3.13"
+is_supported() {
+    "$1" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1
+}
+
+# $PYTHON when set (and then only it), else the first supported python on PATH.
 pick_python() {
-    for candidate in "${PYTHON:-}" python3.11 python3 python; do
-        [ -n "$candidate" ] || continue
-        if command -v "$candidate" >/dev/null 2>&1 \
-            && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    if [ -n "${PYTHON:-}" ]; then
+        if is_supported "$PYTHON"; then
+            echo "$PYTHON"
+            return 0
+        fi
+        echo "error: PYTHON=$PYTHON is not a Python $SUPPORTED" >&2
+        return 1
+    fi
+    for candidate in python3.11 python3.12 python3.13 python3 python; do
+        if command -v "$candidate" >/dev/null 2>&1 && is_supported "$candidate"; then
             echo "$candidate"
             return 0
         fi
     done
-    echo "error: Python 3.11 is required (set PYTHON=/path/to/python3.11)" >&2
+    echo "error: Python $SUPPORTED is required (none on PATH; set PYTHON=/path/to/python3.x)" >&2
     return 1
 }
 
@@ -24,7 +38,13 @@ WANT="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
     echo "==> installing pinned packages into .venv (first run takes a few minutes)"
-    [ -x "$VENV/bin/python" ] || "$(pick_python)" -m venv "$VENV"
+    if [ ! -x "$VENV/bin/python" ]; then
+        PICKED="$(pick_python)"
+        "$PICKED" -m venv "$VENV"
+    elif ! is_supported "$VENV/bin/python"; then
+        echo "error: .venv was made with an unsupported Python; remove it and run again" >&2
+        exit 1
+    fi
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
     echo "$WANT" > "$STAMP"

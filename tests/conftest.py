@@ -64,26 +64,20 @@ class DbtRun:
             con.close()
 
 
-# The one wall-clock column in the warehouse: how long the CLV fit took (clv_model_fit).
-WALL_CLOCK_COLUMNS = ("fit_seconds",)
-
-
 def table_fingerprints(run: DbtRun, skip_staging: bool = False) -> dict[str, tuple[int, str]]:
     """Row count and md5 of the full content of every silver and gold table, rows in a
-    canonical order and wall-clock columns left out: equal fingerprints = identical tables."""
+    canonical order, every column: equal fingerprints = identical tables."""
     tables = run.df(
         "select table_schema, table_name from information_schema.tables "
         "where table_schema in ('silver', 'gold') and table_type = 'BASE TABLE'"
     )
-    skipped = ", ".join(f"'{c}'" for c in WALL_CLOCK_COLUMNS)
     out = {}
     for schema, name in tables.itertuples(index=False):
         if skip_staging and name.startswith("stg_"):
             continue
         columns = run.df(
             "select column_name from information_schema.columns "
-            f"where table_schema = '{schema}' and table_name = '{name}' "
-            f"and column_name not in ({skipped}) order by ordinal_position"
+            f"where table_schema = '{schema}' and table_name = '{name}' order by ordinal_position"
         ).column_name
         row = ", ".join(f'"{c}"' for c in columns)
         out[f"{schema}.{name}"] = tuple(

@@ -7,6 +7,7 @@ synthetic tests at the bottom run on a fresh clone.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -663,6 +664,17 @@ def test_gamma_gamma_without_data_keeps_bgnbd_predictions():
     out = clv.score_customers(summary, fits)
     assert out["p_alive"].notna().all()
     assert out["clv"].isna().all() and (out["clv_tier"] == "Unknown").all()
+
+
+def test_fit_times_go_to_the_log_and_the_table_is_the_same_on_every_run():
+    summary = _warehouse_summary(simulate_customers(400, seed=8))
+    summary["monetary_value"] = 0.0  # gamma_gamma: insufficient data, bgnbd fitted
+    lines: list[str] = []
+    fits = clv.fit_models(summary, log=lines.append)
+    assert len(lines) == 2
+    assert re.fullmatch(r"clv_model_fit: bgnbd on 400 customers: fitted in \d+\.\d{3} s", lines[0])
+    assert lines[1] == "clv_model_fit: gamma_gamma on 400 customers: insufficient_data"
+    pd.testing.assert_frame_equal(fits, clv.fit_models(summary), check_exact=True)
 
 
 def test_fit_that_does_not_converge_fails_with_a_clear_message():

@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import WALL_CLOCK_COLUMNS, DbtRun, run_dbt, shared_data, table_fingerprints
+from conftest import DbtRun, run_dbt, shared_data, table_fingerprints
 
 DAYS = 3  # the first 3 day files: 4 builds of the whole warehouse, about 3 minutes in all
 
@@ -63,14 +63,10 @@ def build(args: list[str], tmp_path: Path, name: str, folder: Path) -> DbtRun:
 def differing_columns(expected: DbtRun, actual: DbtRun, table: str) -> list[str]:
     """The columns of a table whose values differ between two warehouses (for the message)."""
     schema, name = table.split(".")
-    columns = [
-        c
-        for c in expected.df(
-            "select column_name from information_schema.columns "
-            f"where table_schema = '{schema}' and table_name = '{name}' order by ordinal_position"
-        ).column_name
-        if c not in WALL_CLOCK_COLUMNS
-    ]
+    columns = expected.df(
+        "select column_name from information_schema.columns "
+        f"where table_schema = '{schema}' and table_name = '{name}' order by ordinal_position"
+    ).column_name.tolist()
     value = "coalesce(cast({} as varchar), '<null>')"
     hashes = ", ".join(
         f"md5(string_agg({value.format(q)}, chr(10) order by {value.format(q)})) as {q}"

@@ -154,7 +154,6 @@ def test_clv_model_fit_converged_on_the_demo_data(db):
     repeat = (summary["frequency"] > 0) & (summary["monetary_value"] > 0)
     assert fits.loc["gamma_gamma", "customers_used"] == repeat.sum()
     assert fits.loc["gamma_gamma", "q"] > 1
-    assert (fits["fit_seconds"] > 0).all()
 
 
 def test_customer_clv_equals_the_package_on_the_sql_summary(db):
@@ -346,15 +345,12 @@ def test_python_models_have_the_documented_columns_and_types(demo_warehouse):
         )
 
 
-def test_rebuild_is_identical_except_fit_seconds(demo_warehouse, tmp_path):
+def test_rebuild_is_identical_in_every_column(demo_warehouse, tmp_path):
     copy = _copy_warehouse(demo_warehouse.db_path, tmp_path / "rebuild")
     run_dbt(["run", *PREDICTIVE], copy, tmp_path / "rebuild")
     for name in PREDICTIVE_TABLES:
         before = _table(demo_warehouse.db_path, name)
         after = _table(copy, name)
-        if name == "clv_model_fit":
-            assert not before["fit_seconds"].isna().any()
-            before, after = before.drop(columns="fit_seconds"), after.drop(columns="fit_seconds")
         pd.testing.assert_frame_equal(before, after, check_exact=True, obj=name)
 
 

@@ -48,6 +48,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from customer_behaviour import cli
+
 CDNOW_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 CDNOW_GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "v": 15.44}
 
@@ -314,19 +316,21 @@ def _run_child(task: str, data_path: Path, opts: dict[str, Any], timeout: float)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sizes",
-        type=int,
+        type=cli.positive_int,
         nargs="+",
         default=[100_000, 1_000_000],
         help="numbers of simulated customers for the CLV fits",
     )
-    parser.add_argument("--order-lines", type=int, default=1_000_000)
-    parser.add_argument("--min-support", type=float, default=0.002)
-    parser.add_argument("--min-confidence", type=float, default=0.5)
-    parser.add_argument("--apriori-mem-gb", type=float, default=16.0)
-    parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per child step")
+    parser.add_argument("--order-lines", type=cli.positive_int, default=1_000_000)
+    parser.add_argument("--min-support", type=cli.fraction, default=0.002)
+    parser.add_argument("--min-confidence", type=cli.probability, default=0.5)
+    parser.add_argument("--apriori-mem-gb", type=cli.positive_float, default=16.0)
+    parser.add_argument(
+        "--timeout", type=cli.positive_float, default=1200.0, help="seconds per child step"
+    )
     parser.add_argument("--skip-lifetimes", action="store_true")
     parser.add_argument("--skip-apriori", action="store_true")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=cli.non_negative_int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
@@ -481,9 +485,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench_models", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return cli.module_main(sys.modules[__name__], "bench_models", argv)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from customer_behaviour import cli
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("customers", "products", "offers", "events", "orders", "order_lines")
 # Events per customer at the generator's defaults (1.5 anonymous visitors per customer, 400
@@ -796,16 +798,20 @@ def pairs(dbt_step: DbtStep, pandas: dict[str, Any]) -> list[dict[str, Any]]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--events",
-        type=int,
+        type=cli.positive_int,
         default=1_000_000,
         help="events in the full build: presets 1000000 / 10000000 (22,500 / 225,000 "
         "customers over 400 days); other values scale customers linearly",
     )
-    parser.add_argument("--customers", type=int, default=None, help="override the mapping")
-    parser.add_argument("--days", type=int, default=400, help="days in the full build (+1 day)")
+    parser.add_argument(
+        "--customers", type=cli.positive_int, default=None, help="override the mapping"
+    )
+    parser.add_argument(
+        "--days", type=cli.positive_int, default=400, help="days in the full build (+1 day)"
+    )
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--start-date", type=dt.date.fromisoformat, default=dt.date(2024, 1, 1))
+    parser.add_argument("--seed", type=cli.non_negative_int, default=42)
+    parser.add_argument("--start-date", type=cli.iso_date, default=dt.date(2024, 1, 1))
     parser.add_argument(
         "--cache-dir",
         type=Path,
@@ -824,7 +830,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="both",
         help="dbt builds with every test, models only, or both (two warehouses)",
     )
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=cli.positive_int, default=2)
     parser.add_argument(
         "--dbt-exclude",
         nargs="+",
@@ -838,32 +844,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--parse-attempts",
-        type=int,
+        type=cli.positive_int,
         default=3,
         help="project snapshots to try (60 s apart) if one does not parse",
     )
-    parser.add_argument("--dbt-timeout", type=float, default=3600.0)
+    parser.add_argument("--dbt-timeout", type=cli.positive_float, default=3600.0)
     parser.add_argument(
         "--generate-only", action="store_true", help="fill the cache and stop (no timing)"
     )
     parser.add_argument("--skip-incremental", action="store_true")
     parser.add_argument("--skip-seed", action="store_true")
-    parser.add_argument("--seed-timeout", type=float, default=900.0)
-    parser.add_argument("--seed-mem-gb", type=float, default=12.0)
+    parser.add_argument("--seed-timeout", type=cli.positive_float, default=900.0)
+    parser.add_argument("--seed-mem-gb", type=cli.positive_float, default=12.0)
     parser.add_argument("--skip-pandas", action="store_true")
-    parser.add_argument("--pandas-timeout", type=float, default=1800.0)
-    parser.add_argument("--pandas-mem-gb", type=float, default=14.0)
+    parser.add_argument("--pandas-timeout", type=cli.positive_float, default=1800.0)
+    parser.add_argument("--pandas-mem-gb", type=cli.positive_float, default=14.0)
     parser.add_argument(
         "--max-load",
-        type=float,
+        type=cli.positive_float,
         default=None,
         help="before each heavy step wait until the 1-minute load average is at most this",
     )
-    parser.add_argument("--max-wait", type=float, default=900.0, help="seconds, per step")
+    parser.add_argument(
+        "--max-wait", type=cli.non_negative_float, default=900.0, help="seconds, per step"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write all figures here")
 
 
 def run(args: argparse.Namespace) -> int:
+    from customer_behaviour.generate import check_calendar
+
+    check_calendar(args.start_date, args.days + 1)  # before anything starts
     customers = args.customers or customers_for(args.events, args.days)
     spec = DataSpec(customers, args.days, args.format, args.seed, args.start_date)
     LOAD_GATE.update(max_load=args.max_load, max_wait=args.max_wait)
@@ -1144,9 +1155,7 @@ def targets(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench_warehouse", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return cli.module_main(sys.modules[__name__], "bench_warehouse", argv)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from customer_behaviour import cli
+
 # =============================================================================================
 # Injected defects. Rates are per row of the denominator named in the comment; they are
 # independent draws, so one row can carry several defects. docs/demo_data.md lists them all.
@@ -68,6 +70,11 @@ DEFECT_RATES: dict[str, float] = {
 N_PRODUCTS = 250
 N_OFFERS = 40
 PRE_WINDOW_SIGNUP_SHARE = 0.35  # customers who signed up in the year before start_date
+# The calendar the data may cover: signups begin up to a year before start_date and timestamps
+# are also written as Unix epoch milliseconds (so no earlier start); every date keeps a
+# four-digit year, with a year to spare.
+EARLIEST_START_DATE = dt.date(1971, 1, 1)
+LATEST_LAST_DATE = dt.date(9998, 12, 31)
 UPDATED_CUSTOMER_SHARE = 0.08  # customers with a second (updated) row
 SECOND_DEVICE_SHARE = 0.35  # customers with two visitor_ids
 SECOND_DEVICE_SESSION_SHARE = 0.3
@@ -358,16 +365,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, default=None, help="output dir (seeds default: seeds/bronze)"
     )
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
-    parser.add_argument("--customers", type=int, default=4000)
+    parser.add_argument("--customers", type=cli.positive_int, default=4000)
     parser.add_argument(
         "--anonymous-visitors",
-        type=int,
+        type=cli.non_negative_int,
         default=None,
         help="visitors who never log in (default: 1.5 x customers)",
     )
-    parser.add_argument("--days", type=int, default=400)
-    parser.add_argument("--start-date", type=dt.date.fromisoformat, default=dt.date(2024, 1, 1))
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--days", type=cli.positive_int, default=400)
+    parser.add_argument(
+        "--start-date",
+        type=cli.iso_date,
+        default=dt.date(2024, 1, 1),
+        help=f"first day (from {EARLIEST_START_DATE}; the last day by {LATEST_LAST_DATE})",
+    )
+    parser.add_argument("--seed", type=cli.non_negative_int, default=42)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -375,8 +387,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out
     if out is None:
         if args.layout == "landing":
-            print("cbw generate: --out is required with --layout landing", file=sys.stderr)
-            return 2
+            raise cli.UserError("--out is required with --layout landing")
         out = Path("seeds/bronze")
     cfg = GenerateConfig(
         out=out,
@@ -405,9 +416,24 @@ def generate(config: GenerateConfig | Mapping[str, Any]) -> dict[str, int]:
         raise ValueError(f"unknown layout {cfg.layout!r}")
     if cfg.format not in ("csv", "parquet"):
         raise ValueError(f"unknown format {cfg.format!r}")
-    if cfg.customers < 1 or cfg.days < 1 or cfg.n_anonymous < 0:
-        raise ValueError("customers and days must be >= 1, anonymous_visitors >= 0")
+    if cfg.customers < 1 or cfg.days < 1 or cfg.n_anonymous < 0 or cfg.seed < 0:
+        raise ValueError("customers and days must be >= 1, anonymous_visitors and seed >= 0")
+    check_calendar(cfg.start_date, cfg.days)
     return _Generator(cfg).run()
+
+
+def check_calendar(start_date: dt.date, days: int) -> None:
+    """Raise ``UserError`` unless the days ``start_date`` .. ``start_date + days - 1`` lie
+    within ``EARLIEST_START_DATE`` .. ``LATEST_LAST_DATE``."""
+    if start_date < EARLIEST_START_DATE:
+        raise cli.UserError(
+            f"--start-date must be {EARLIEST_START_DATE} or later, got {start_date}"
+        )
+    if days - 1 > (LATEST_LAST_DATE - start_date).days:
+        raise cli.UserError(
+            f"{days} days from --start-date {start_date} end after {LATEST_LAST_DATE}, "
+            "the last day the generator writes"
+        )
 
 
 def _config_from_mapping(m: Mapping[str, Any]) -> GenerateConfig:
