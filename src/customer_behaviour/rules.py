@@ -208,21 +208,32 @@ def _counts_allowing(
     limit: int,
 ) -> int:
     """The smallest count >= min_count at which the frequent items and pairs alone number at
-    most ``limit`` (a lower bound for the count that allows at most ``limit`` itemsets)."""
-    frequent = np.flatnonzero(item_counts >= min_count)
-    singles = np.sort(item_counts[frequent])
+    most ``limit`` (a lower bound for the count that allows at most ``limit`` itemsets).
+
+    Pairs are counted (sparse ``X.T @ X``) only over the items that can be frequent at all (at
+    most ``limit`` of them) and only when that product is small (its work is the pairs of items
+    within each basket); otherwise the bound is the items' alone."""
+    singles = np.sort(item_counts[item_counts >= min_count])
+    floor = max(min_count, int(singles[-limit - 1]) + 1 if singles.size > limit else min_count)
     pairs = np.zeros(0, dtype=np.int64)
     if max_len is None or max_len >= 2:
-        sub = onehot[:, frequent].astype(np.int64)
-        together = sparse.triu(sub.T @ sub, k=1).tocoo()
-        pairs = np.sort(together.data[together.data >= min_count])
+        sub = onehot[:, np.flatnonzero(item_counts >= floor)].tocsr()
+        per_basket = np.diff(sub.indptr).astype(np.int64)
+        if (per_basket * (per_basket - 1) // 2).sum() <= _PAIR_WORK_PER_ITEMSET * limit:
+            together = sparse.triu(sub.T.astype(np.int64) @ sub.astype(np.int64), k=1).tocoo()
+            pairs = np.sort(together.data[together.data >= floor])
     # the total only drops just above an observed count
-    candidates = np.unique(np.concatenate([[min_count], singles + 1, pairs + 1]))
-    candidates = candidates[candidates >= min_count]
+    candidates = np.unique(np.concatenate([[floor], singles + 1, pairs + 1]))
+    candidates = candidates[candidates >= floor]
     totals = (singles.size - np.searchsorted(singles, candidates)) + (
         pairs.size - np.searchsorted(pairs, candidates)
     )
     return int(candidates[np.argmax(totals <= limit)])
+
+
+#: _counts_allowing counts pairs when the baskets' pairs of items number at most this many
+#: times the itemset bound (50 x 100,000 pairs: about 100 MB for the sparse product).
+_PAIR_WORK_PER_ITEMSET = 50
 
 
 def _mine_within(
