@@ -350,6 +350,16 @@ def test_itemset_bound_on_a_blow_up_like_a_short_extract():
     assert len(at_12) > 1000  # so 13 is the smallest count that fits
 
 
+@pytest.mark.parametrize("pair_work", [0, 50])
+def test_itemset_bound_does_not_depend_on_counting_pairs_first(monkeypatch, pair_work):
+    """Counting pairs first only saves attempts: without it (too much work) the count found
+    is the same."""
+    monkeypatch.setattr(rules, "_PAIR_WORK_PER_ITEMSET", pair_work)
+    got = rules.frequent_itemsets(NESTED, min_support=0.1, max_len=3, max_itemsets=40)
+    # at a count of k: m = 11 - k items, m + C(m, 2) + C(m, 3) itemsets; 6 items: 41, 5: 25
+    assert got.attrs["min_count"] == 6 and len(got) == 25
+
+
 def test_max_rules_keeps_the_first_rules_and_counts_them_all():
     _, everything = rules.mine_rules(FOUR_BASKETS, min_support=0.25, min_confidence=0.0)
     _, capped = rules.mine_rules(FOUR_BASKETS, min_support=0.25, min_confidence=0.0, max_rules=3)
