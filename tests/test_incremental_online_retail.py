@@ -26,15 +26,14 @@ from conftest import DbtRun, run_dbt, shared_data, table_fingerprints
 
 DAYS = 3  # the first 3 day files: 4 builds of the whole warehouse, about 3 minutes in all
 
-# No as_of_date: the default (the last order date for Online Retail) is under test. Two
-# settings a short extract of this source needs:
-# - association_min_support (docs/source_adapters.md: raise it for Online Retail): the default,
-#   0.0015, makes every itemset of a single basket frequent on a few hundred baskets: 3.65M
-#   rules on 3 days (11.6 GB, 4 minutes). 0.02 = at least 7 of the 314 baskets of 3 days.
+# No as_of_date: the default (the last order date for Online Retail) is under test, and so are
+# the default association rule settings (the basket count floor keeps 3 days of baskets from
+# mining millions of rules; docs/performance_models.md). One setting a short extract of this
+# source needs:
 # - clv_penalizer: on the first 2 days (187 customers, 6 of them repeat) the unpenalised BG/NBD
 #   fit does not converge and clv_model_fit fails the build, as it should; a small L2 penalty
 #   fits it (on 3 days the unpenalised fit converges).
-VARS = {"source_system": "online_retail", "association_min_support": 0.02, "clv_penalizer": 0.001}
+VARS = {"source_system": "online_retail", "clv_penalizer": 0.001}
 
 # Every test of the build runs, unit tests included: the shared models' unit tests (written
 # for the demo source) are disabled for another source_system in dbt_project.yml, the

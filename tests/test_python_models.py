@@ -249,37 +249,55 @@ def silver_baskets(db, as_of) -> pd.DataFrame:
     return _df(db, sql)
 
 
-def test_product_rules_equal_mlxtend_on_baskets_from_silver(db, silver_baskets):
+def _mlxtend_rules(baskets: pd.Series, min_confidence: float) -> tuple[pd.DataFrame, int]:
+    """mlxtend's dense path on baskets (one sorted item list per basket) with the thresholds
+    in dbt_project.yml: (frequent itemsets, single-consequent rules indexed by text)."""
     from mlxtend.frequent_patterns import association_rules, fpgrowth
     from mlxtend.preprocessing import TransactionEncoder
 
+    enc = TransactionEncoder()
+    onehot = pd.DataFrame(enc.fit_transform(baskets.tolist()), columns=enc.columns_)
+    itemsets = fpgrowth(
+        onehot,
+        min_support=VARS["association_min_support"],
+        use_colnames=True,
+        max_len=VARS["association_max_itemset_length"],
+    )
+    # the basket count floor; an itemset's subsets are in at least as many baskets
+    counts = np.rint(itemsets["support"] * len(onehot))
+    itemsets = itemsets[counts >= VARS["association_min_basket_count"]]
+    # mlxtend's confidence is a float product that can land just below a threshold it equals
+    # (e.g. 7 / 35 = 0.2): the warehouse compares counts, so ask mlxtend for a hair less
+    ref = association_rules(
+        itemsets,
+        num_itemsets=len(onehot),
+        metric="confidence",
+        min_threshold=min_confidence - 1e-12,
+    )
+    ref = ref[ref["consequents"].map(len) == 1]
+    ref.index = [
+        (" + ".join(sorted(a)), " + ".join(sorted(c)))
+        for a, c in zip(ref["antecedents"], ref["consequents"], strict=True)
+    ]
+    return itemsets, ref
+
+
+def test_product_rules_equal_mlxtend_on_baskets_from_silver(db, silver_baskets):
     got = _table(db, "product_association_rules")
+    itemset_table = _table(db, "product_frequent_itemsets")
     assert set(got["level"]) == {"product", "category"}
     assert (got["level"] == "product").sum() >= 20  # the planted complements are found
     for level, column in (("product", "product_id"), ("category", "category")):
         baskets = silver_baskets.groupby("order_id")[column].apply(lambda s: sorted(set(s)))
-        enc = TransactionEncoder()
-        onehot = pd.DataFrame(enc.fit_transform(baskets.tolist()), columns=enc.columns_)
-        itemsets = fpgrowth(
-            onehot,
-            min_support=VARS["association_min_support"],
-            use_colnames=True,
-            max_len=VARS["association_max_itemset_length"],
-        )
-        ref = association_rules(
-            itemsets,
-            num_itemsets=len(onehot),
-            metric="confidence",
-            min_threshold=VARS["association_min_confidence"],
-        )
-        ref = ref[ref["consequents"].map(len) == 1]
-        ref.index = [
-            (" + ".join(sorted(a)), " + ".join(sorted(c)))
-            for a, c in zip(ref["antecedents"], ref["consequents"], strict=True)
-        ]
+        itemsets, ref = _mlxtend_rules(baskets, VARS["association_min_confidence"])
+        mine_sets = itemset_table[itemset_table["level"] == level]
+        assert set(mine_sets["itemset"]) == {" + ".join(sorted(s)) for s in itemsets["itemsets"]}
+        assert not mine_sets["is_min_basket_count_raised"].any()
         mine = got[got["level"] == level].set_index(["antecedent", "consequent"])
+        assert len(ref) <= VARS["association_max_rules"]  # all published on the demo
         assert set(mine.index) == set(ref.index), level
-        assert (mine["total_baskets"] == len(onehot)).all()
+        assert (mine["rules_found"] == len(ref)).all()
+        assert (mine["total_baskets"] == len(baskets)).all()
         for metric in ("support", "confidence", "lift", "leverage"):
             np.testing.assert_allclose(
                 mine.loc[ref.index, metric].to_numpy(), ref[metric].to_numpy(), rtol=1e-9
@@ -352,6 +370,45 @@ def test_rebuild_is_identical_in_every_column(demo_warehouse, tmp_path):
         before = _table(demo_warehouse.db_path, name)
         after = _table(copy, name)
         pd.testing.assert_frame_equal(before, after, check_exact=True, obj=name)
+
+
+def test_rule_cap_and_itemset_bound_are_reported_not_silent(demo_warehouse, tmp_path):
+    """With at most 5 rules and 100 itemsets per level: the category level (54 itemsets) keeps
+    its itemsets and publishes its first 5 rules of 12; the product level (270 itemsets at 7
+    baskets) is mined at the smallest basket count that gives at most 100. The build passes
+    (data tests included) and dbt shows both as warnings."""
+    full_rules = _table(demo_warehouse.db_path, "product_association_rules")
+    full_sets = _table(demo_warehouse.db_path, "product_frequent_itemsets")
+    copy = _copy_warehouse(demo_warehouse.db_path, tmp_path / "bounded")
+    run_dbt(
+        ["build", "--select", "product_frequent_itemsets", "product_association_rules"],
+        copy,
+        tmp_path / "bounded",
+        vars={"association_max_rules": 5, "association_max_itemsets": 100},
+    )
+    got_rules = _table(copy, "product_association_rules")
+    got_sets = _table(copy, "product_frequent_itemsets")
+
+    category = got_rules[got_rules["level"] == "category"].reset_index(drop=True)
+    expected = full_rules[full_rules["level"] == "category"].head(5).reset_index(drop=True)
+    assert (expected["rules_found"] == 12).all()
+    pd.testing.assert_frame_equal(category, expected)
+
+    product = got_sets[got_sets["level"] == "product"]
+    count = product["min_basket_count"].iloc[0]
+    assert product["is_min_basket_count_raised"].all() and count > 7
+    full_product = full_sets[full_sets["level"] == "product"]
+    assert (full_product["basket_count"] >= count - 1).sum() > 100  # the smallest that fits
+    expected_sets = full_product[full_product["basket_count"] >= count]
+    assert sorted(product["itemset"]) == sorted(expected_sets["itemset"])
+    assert len(product) <= 100
+    product_rules = got_rules[got_rules["level"] == "product"]
+    assert len(product_rules) == min(5, product_rules["rules_found"].max())
+
+    log = (tmp_path / "bounded" / "logs" / "dbt.log").read_text()
+    assert "level category: 12 rules meet the thresholds; the 5 with the highest lift" in log
+    assert "Set association_max_rules to 0 to publish all of them" in log
+    assert f"mined those in at least {count} baskets instead" in log
 
 
 def test_too_little_data_gives_a_fit_status_row_and_unknown_tiers(demo_warehouse, tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -88,7 +89,14 @@ def _assert_equals_oracle(itemsets: pd.DataFrame, got: pd.DataFrame, oracle: dic
 
 def _assert_sorted(got: pd.DataFrame) -> None:
     keys = list(
-        zip(-got["lift"], -got["confidence"], got["antecedent"], got["consequent"], strict=True)
+        zip(
+            -got["lift"],
+            -got["confidence"],
+            -got["support"],
+            got["antecedent"],
+            got["consequent"],
+            strict=True,
+        )
     )
     assert keys == sorted(keys)
 
@@ -150,6 +158,20 @@ def test_output_does_not_depend_on_input_order(groceries):
     b_sets, b_rules = rules.mine_rules(shuffled, min_support=0.005, min_confidence=0.5)
     pd.testing.assert_frame_equal(a_rules, b_rules)
     pd.testing.assert_frame_equal(a_sets, b_sets)
+
+
+@requires_groceries
+def test_rules_derived_from_the_stored_itemsets_equal_mining_again(groceries):
+    """What the warehouse does: the itemsets go through DuckDB (a VARCHAR[] column, rows in
+    any order) and the rules are derived from that table alone, identical to one run."""
+    itemsets, expected = rules.mine_rules(groceries, min_support=0.001, min_confidence=0.8)
+    con = duckdb.connect()
+    stored = itemsets.assign(basket_count=itemsets["basket_count"].astype("int32"))
+    read_back = con.from_df(stored).order("itemset desc").df()  # reversed row order
+    assert isinstance(read_back["items"].iloc[0], np.ndarray)
+    got = rules.rules_from_itemsets(read_back, n_baskets=9835, min_confidence=0.8)
+    assert got.attrs["rules_found"] == len(got) == 410
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,7 +270,135 @@ def test_load_groceries_quirks(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
-# mine_levels: the warehouse tables (product_association_rules / product_frequent_itemsets)
+# thresholds and bounds: a basket count floor, the itemset bound, the rule cap
+# --------------------------------------------------------------------------------------------
+
+
+def test_basket_count_threshold_is_the_share_as_mlxtend_compares_it():
+    assert rules.basket_count_threshold(0.0015, 4657) == 7  # 6.99 baskets
+    assert rules.basket_count_threshold(0.0015, 314) == 1
+    assert rules.basket_count_threshold(0.5, 4) == 2  # exactly half: 2 baskets, not 3
+    assert rules.basket_count_threshold(0.005, 9835) == 50  # 49.175
+    assert rules.basket_count_threshold(1.0, 7) == 7
+    for n in range(1, 400):
+        for share in (0.001, 0.0015, 0.01, 0.02, 0.1, 0.3, 1 / 3, 0.7):
+            count = rules.basket_count_threshold(share, n)
+            assert count / n >= share and (count == 1 or (count - 1) / n < share)
+
+
+def test_min_basket_count_and_share_the_larger_applies():
+    # share 0.25 of 4 baskets = 1 basket; the floor of 2 decides: butter (1 basket) is out
+    itemsets, got = rules.mine_rules(
+        FOUR_BASKETS, min_support=0.25, min_basket_count=2, min_confidence=0.5
+    )
+    assert itemsets.attrs["min_count"] == itemsets.attrs["requested_min_count"] == 2
+    assert itemsets["basket_count"].min() == 2
+    assert "butter" not in set(itemsets["itemset"])
+    same, _ = rules.mine_rules(FOUR_BASKETS, min_support=0.5, min_confidence=0.5)
+    pd.testing.assert_frame_equal(itemsets, same)
+    # the share decides when it is the larger
+    itemsets, _ = rules.mine_rules(
+        FOUR_BASKETS, min_support=0.75, min_basket_count=2, min_confidence=0.5
+    )
+    assert itemsets.attrs["min_count"] == 3 and itemsets["itemset"].tolist() == ["bread", "milk"]
+    with pytest.raises(ValueError):
+        rules.frequent_itemsets(FOUR_BASKETS, min_support=0.5, min_basket_count=0)
+
+
+# Nested baskets: basket j holds items i0 .. i(j-1), j = 1..10. Item m is in 10 - m baskets, an
+# itemset in 10 - (its largest index) baskets, so at a count of k the frequent itemsets are all
+# the non-empty subsets of i0 .. i(10-k): 2^(11-k) - 1 of them.
+NESTED = pd.DataFrame(
+    [(j, f"i{m}") for j in range(1, 11) for m in range(j)], columns=["basket_id", "item"]
+)
+
+
+def test_itemset_bound_raises_the_count_to_the_smallest_that_fits():
+    unbounded = rules.frequent_itemsets(NESTED, min_support=0.1)
+    assert len(unbounded) == 2**10 - 1 and unbounded.attrs["min_count"] == 1
+    # at most 100: 2^7 - 1 = 127 at a count of 4 is too many, 2^6 - 1 = 63 at 5 fits
+    got = rules.frequent_itemsets(NESTED, min_support=0.1, max_itemsets=100)
+    assert got.attrs["requested_min_count"] == 1 and got.attrs["min_count"] == 5
+    assert len(got) == 63
+    expected = unbounded[unbounded["basket_count"] >= 5].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
+    # a bound that is exactly met raises nothing
+    fits = rules.frequent_itemsets(NESTED, min_support=0.1, min_basket_count=5, max_itemsets=63)
+    assert fits.attrs["min_count"] == 5 and len(fits) == 63
+    # with max_len the bound counts only the itemsets mined: items and pairs of i0 .. i(10-k)
+    pairs = rules.frequent_itemsets(NESTED, min_support=0.1, max_len=2, max_itemsets=30)
+    assert pairs.attrs["min_count"] == 4  # 7 + 21 = 28; at 3: 8 + 28 = 36
+    assert len(pairs) == 28
+
+
+def test_itemset_bound_on_a_blow_up_like_a_short_extract():
+    """Twelve copies of one 40-item order and 300 small ones: at a count of 1 every subset
+    of the big order is frequent (10,700 itemsets of up to 3 items); the bound lifts the
+    count above 12, where only the small orders' items remain."""
+    big = [(b, f"big{m:02d}") for b in range(12) for m in range(40)]
+    small = [(100 + b, f"s{b % 7}") for b in range(300)] + [
+        (100 + b, f"s{(b + 1) % 7}") for b in range(0, 300, 2)
+    ]
+    baskets = pd.DataFrame(big + small, columns=["basket_id", "item"])
+    got = rules.frequent_itemsets(baskets, min_support=0.001, max_len=3, max_itemsets=1000)
+    assert got.attrs["min_count"] == 13
+    assert not got["itemset"].str.startswith("big").any()
+    assert len(got) <= 1000
+    unbounded = rules.frequent_itemsets(baskets, min_support=0.001, max_len=3)
+    assert len(unbounded) > 10_700
+    at_12 = unbounded[unbounded["basket_count"] >= 12]
+    assert len(at_12) > 1000  # so 13 is the smallest count that fits
+
+
+@pytest.mark.parametrize("pair_work", [0, 50])
+def test_itemset_bound_does_not_depend_on_counting_pairs_first(monkeypatch, pair_work):
+    """Counting pairs first only saves attempts: without it (too much work) the count found
+    is the same."""
+    monkeypatch.setattr(rules, "_PAIR_WORK_PER_ITEMSET", pair_work)
+    got = rules.frequent_itemsets(NESTED, min_support=0.1, max_len=3, max_itemsets=40)
+    # at a count of k: m = 11 - k items, m + C(m, 2) + C(m, 3) itemsets; 6 items: 41, 5: 25
+    assert got.attrs["min_count"] == 6 and len(got) == 25
+
+
+def test_max_rules_keeps_the_first_rules_and_counts_them_all():
+    _, everything = rules.mine_rules(FOUR_BASKETS, min_support=0.25, min_confidence=0.0)
+    _, capped = rules.mine_rules(FOUR_BASKETS, min_support=0.25, min_confidence=0.0, max_rules=3)
+    # 4 pairs (bread+milk, bread+eggs, milk+eggs, milk+butter) give 2 rules each, the triple
+    # bread+milk+eggs 3
+    assert everything.attrs["rules_found"] == len(everything) == 11
+    assert capped.attrs["rules_found"] == 11 and len(capped) == 3
+    pd.testing.assert_frame_equal(capped, everything.head(3))
+
+
+def test_confidence_exactly_at_the_threshold_is_kept():
+    """7 of the 35 baskets with A also hold C: confidence 1/5, exactly the threshold 0.2. The
+    rule is kept (counts are compared, 7 / 35 is 0.2 in floating point). mlxtend computes
+    (support * n) / (support(A) * n) and gets just below 0.2, so its association_rules would
+    drop it."""
+    baskets = pd.DataFrame(
+        [(b, "A") for b in range(35)]
+        + [(b, "C") for b in range(7)]
+        + [(b, "C") for b in range(100, 120)]
+        + [(b, "x") for b in [*range(35, 100), *range(120, 314)]],
+        columns=["basket_id", "item"],
+    )
+    _, got = rules.mine_rules(baskets, min_support=0.001, min_confidence=0.2)
+    assert got.attrs["n_baskets"] == 314
+    a_c = got[(got["antecedent"] == "A") & (got["consequent"] == "C")]
+    assert a_c["confidence"].item() == 0.2 and a_c["basket_count"].item() == 7
+    assert (7 / 314 * 314) / (35 / 314 * 314) < 0.2
+
+
+def test_rules_need_every_subset_of_an_itemset():
+    itemsets = rules.frequent_itemsets(FOUR_BASKETS, min_support=0.5)
+    without_eggs = itemsets[itemsets["itemset"] != "eggs"]
+    with pytest.raises(ValueError, match="every subset"):
+        rules.rules_from_itemsets(without_eggs, n_baskets=4, min_confidence=0.5)
+
+
+# --------------------------------------------------------------------------------------------
+# the warehouse tables: product_frequent_itemsets (itemset_levels) and
+# product_association_rules (rule_levels, derived from the first)
 # --------------------------------------------------------------------------------------------
 
 # Order lines: order o1 has two products of one category (toys), so at category level the
@@ -260,21 +410,27 @@ ORDER_LINES = pd.DataFrame(
         "category": ["camp", "camp", "toys", "camp", "camp", "toys", "camp", "toys"],
     }
 )
+LEVELS = {"product": "product_id", "category": "category"}
 
 
-def test_mine_levels_mines_each_level_on_the_same_baskets():
-    itemsets, got = rules.mine_levels(
-        ORDER_LINES,
-        {"product": "product_id", "category": "category"},
-        basket_col="order_id",
-        min_support=0.5,
-        min_confidence=0.6,
-        max_len=2,
-    )
+def _levels(**kwargs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    settings = {"min_support": 0.5, "min_basket_count": 1, "max_len": 2, **kwargs}
+    confidence = settings.pop("min_confidence", 0.6)
+    max_rules = settings.pop("max_rules", 0)
+    itemsets = rules.itemset_levels(ORDER_LINES, LEVELS, basket_col="order_id", **settings)
+    got = rules.rule_levels(itemsets, min_confidence=confidence, max_rules=max_rules)
+    return itemsets, got
+
+
+def test_levels_mine_each_level_once_on_the_same_baskets():
+    itemsets, got = _levels()
     assert list(got.columns) == list(rules.LEVEL_RULE_DTYPES)
     assert got.dtypes.astype(str).to_dict() == rules.LEVEL_RULE_DTYPES
     assert itemsets.dtypes.astype(str).to_dict() == rules.LEVEL_ITEMSET_DTYPES
     assert (got["total_baskets"] == 4).all() and (itemsets["total_baskets"] == 4).all()
+    assert (itemsets["min_basket_count"] == 2).all()
+    assert not itemsets["is_min_basket_count_raised"].any()
+    assert itemsets.attrs["messages"] == [] and got.attrs["messages"] == []
     # product level equals mine_rules on the product column, in the same order
     _, direct = rules.mine_rules(
         ORDER_LINES, min_support=0.5, min_confidence=0.6, max_len=2, basket_col="order_id",
@@ -282,6 +438,7 @@ def test_mine_levels_mines_each_level_on_the_same_baskets():
     )  # fmt: skip
     product = got[got["level"] == "product"].reset_index(drop=True)
     assert product["rule_rank"].tolist() == list(range(1, len(direct) + 1))
+    assert (product["rules_found"] == len(direct)).all()
     for col in ("antecedent", "consequent", "support", "confidence", "lift", "conviction"):
         pd.testing.assert_series_equal(product[col], direct[col].astype(product[col].dtype))
     # bag => tent: both in o1, o2; bag in 2, tent in 3 of 4 baskets
@@ -295,6 +452,7 @@ def test_mine_levels_mines_each_level_on_the_same_baskets():
         "toys": 3,
         "camp + toys": 2,
     }
+    assert cats["items"].tolist() == [["camp"], ["toys"], ["camp", "toys"]]
     cat_rules = got[got["level"] == "category"]
     assert cat_rules[["antecedent", "consequent"]].values.tolist() == [
         ["camp", "toys"],
@@ -304,14 +462,37 @@ def test_mine_levels_mines_each_level_on_the_same_baskets():
     assert cat_rules["lift"].tolist() == pytest.approx([8 / 9, 8 / 9])
 
 
-def test_mine_levels_empty_result_keeps_columns_and_dtypes():
-    itemsets, got = rules.mine_levels(
-        ORDER_LINES.head(0),
-        {"product": "product_id", "category": "category"},
-        basket_col="order_id",
-        min_support=0.5,
-        min_confidence=0.5,
+def test_levels_report_a_raised_count_and_rules_left_out():
+    itemsets, got = _levels(min_support=0.25, max_itemsets=4, max_rules=1, min_confidence=0.5)
+    # product: tent 3, ball 3, bag 2, tent+bag 2, tent+ball 2, bag+ball 1 (6 at a count of 1,
+    # 5 at 2, 2 at 3): raised to 3. category: camp, toys, camp+toys (3 <= 4): not raised.
+    product = itemsets[itemsets["level"] == "product"]
+    assert product["itemset"].tolist() == ["ball", "tent"]
+    assert (product["min_basket_count"] == 3).all() and product["is_min_basket_count_raised"].all()
+    category = itemsets[itemsets["level"] == "category"]
+    assert (category["min_basket_count"] == 1).all()
+    assert not category["is_min_basket_count_raised"].any()
+    [raised] = itemsets.attrs["messages"]
+    assert "level product" in raised and "association_max_itemsets" in raised
+    assert "at least 1 of 4 baskets" in raised and "at least 3 baskets instead" in raised
+    # rules: none at product level (no pair is left), 2 at category level, 1 published
+    assert got["level"].tolist() == ["category"]
+    assert got["rules_found"].tolist() == [2] and got["rule_rank"].tolist() == [1]
+    [left_out] = got.attrs["messages"]
+    assert "level category: 2 rules" in left_out and "the 1 with the highest lift" in left_out
+    assert "association_max_rules to 0" in left_out
+
+
+def test_levels_empty_result_keeps_columns_and_dtypes():
+    itemsets = rules.itemset_levels(
+        ORDER_LINES.head(0), LEVELS, basket_col="order_id", min_support=0.5
     )
+    got = rules.rule_levels(itemsets, min_confidence=0.5)
     assert got.empty and itemsets.empty
     assert got.dtypes.astype(str).to_dict() == rules.LEVEL_RULE_DTYPES
     assert itemsets.dtypes.astype(str).to_dict() == rules.LEVEL_ITEMSET_DTYPES
+    con = duckdb.connect()
+    relation = rules.itemsets_relation(con, itemsets)
+    assert (
+        dict(zip(relation.columns, map(str, relation.types), strict=True))["items"] == "VARCHAR[]"
+    )

@@ -1,7 +1,7 @@
 {#
     One row per completed order (a basket) and product bought in it, on or before as_of_date:
-    the baskets both product_association_rules (Python) and product_pairs (SQL) mine, so the
-    two agree by construction. Two lines of one product in one order are one basket item.
+    the baskets both product_frequent_itemsets (Python; product_association_rules derives its
+    rules from it) and product_pairs (SQL) mine, so the two agree by construction. Two lines of one product in one order are one basket item.
 #}
 with
 

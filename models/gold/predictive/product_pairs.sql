@@ -5,8 +5,8 @@
 
     support = pair baskets / all baskets; confidence = pair baskets / antecedent baskets;
     lift = confidence / consequent support. Baskets are fct_basket_items, the same completed
-    orders product_association_rules mines, so a product-level 1 => 1 rule there has these
-    metrics exactly (pytest checks it).
+    orders product_frequent_itemsets mines, so a product-level 1 => 1 rule of
+    product_association_rules has these metrics exactly (pytest checks it).
 #}
 with
 
