@@ -25,8 +25,10 @@ def day_of(path: Path) -> str | None:
 
 def inject_late_and_duplicate_events(landing: Path) -> None:
     """Append to the last day's events file: a redelivered copy of an event from the day
-    before (a cross-file duplicate), and two events re-sent under new ids with timestamps 2 days
-    (within the lookback) and 10 days (beyond it) before the delivery day."""
+    before (a cross-file duplicate), two events re-sent under new ids with timestamps 2 days
+    (within the lookback) and 10 days (beyond it) before the delivery day, an event of the day
+    before redelivered with other content (a conflict: the first copy wins) and an event dated
+    2100 (after its delivery)."""
     files = sorted((landing / "events").glob("*.csv"))
     previous, last = files[-2], files[-1]
     rows = previous.read_text().splitlines()[1:4]
@@ -44,6 +46,25 @@ def inject_late_and_duplicate_events(landing: Path) -> None:
     )
     with last.open("a") as handle:
         handle.write("\n".join([redelivered, late, too_late]) + "\n")
+
+    header, _ = read_rows(last)
+    column = {name: i for i, name in enumerate(header)}
+
+    def page_view(event_id: str, event_time: str, device: str) -> list[str]:
+        row = [""] * len(header)
+        for name, value in {
+            "event_id": event_id, "event_time": event_time, "visitor_id": "v_planted",
+            "event_type": "page_view", "page_path": "/", "device": device,
+        }.items():  # fmt: skip
+            row[column[name]] = value
+        return row
+
+    previous_day = day_of(previous)
+    original = page_view("e_conflicting", f"{previous_day}T10:00:00Z", "mobile")
+    write_rows(previous, header, [*read_rows(previous)[1], original])
+    conflicting = page_view("e_conflicting", f"{previous_day}T10:00:00Z", "desktop")
+    future = page_view("e_dated_2100", "2100-01-01T00:00:00Z", "mobile")
+    write_rows(last, header, [*read_rows(last)[1], conflicting, future])
 
 
 def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -200,6 +221,21 @@ def test_day_by_day_load_equals_full_refresh(tmp_path):
     assert "e_late_beyond_lookback" not in kept
     audit = full.df("select * from silver.audit_reconciliation where entity = 'events'").iloc[0]
     assert audit.rows_deduplicated > 0 and audit.rows_unaccounted == 0
+    assert audit.rows_conflicting == 1
+    reasons = dict(
+        full.df(
+            "select record_key, reason_code from silver.audit_quarantined_rows "
+            "where record_key in ('e_conflicting', 'e_dated_2100')"
+        ).itertuples(index=False)
+    )
+    assert reasons == {
+        "e_conflicting": "conflicting_redelivery",
+        "e_dated_2100": "timestamp_after_delivery",
+    }
+    kept_device = full.scalar(
+        "select device from silver.int_events_sessionized where event_id = 'e_conflicting'"
+    )
+    assert kept_device == "mobile"  # the first delivered copy
 
     # The three changes to already-built sessions took effect (then equal tables prove the
     # incremental fct_sessions followed them exactly).

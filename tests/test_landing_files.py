@@ -4,6 +4,7 @@ and the problem. Never a silent skip. Every case uses small files the test write
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 from pathlib import Path
@@ -173,12 +174,13 @@ def test_dates_in_another_format_are_quarantined_with_the_file_name(landing, tmp
 
 def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, tmp_path):
     pq = tmp_path / "landing_pq"
-    for csv in clean_landing.glob("*/*.csv"):
-        (pq / csv.parent.name).mkdir(parents=True, exist_ok=True)
+    for csv_path in clean_landing.glob("*/*.csv"):
+        (pq / csv_path.parent.name).mkdir(parents=True, exist_ok=True)
         con = connect(tmp_path / "convert.duckdb")
+        parquet_path = pq / csv_path.parent.name / csv_path.with_suffix(".parquet").name
         con.execute(
-            f"copy (select * from read_csv('{csv}', all_varchar=true, header=true)) "
-            f"to '{pq / csv.parent.name / csv.with_suffix('.parquet').name}' (format parquet)"
+            f"copy (select * from read_csv('{csv_path}', all_varchar=true, header=true)) "
+            f"to '{parquet_path}' (format parquet)"
         )
         con.close()
     csv_run = build_landing(clean_landing, tmp_path / "csv")
@@ -227,3 +229,112 @@ def test_source_freshness_reads_the_newest_delivery_date_in_file_names(clean_lan
     assert set(fresh.values()) == {"pass"}
     # ...and the demo folder, delivered in 2024, is stale.
     assert set(freshness(clean_landing, tmp_path / "stale").values()) == {"error"}
+
+
+def append_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    """Append rows (column -> value, missing columns empty) to a landing CSV file."""
+    with path.open(newline="") as handle:
+        header = next(csv.reader(handle))
+    with path.open("a", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerows([[row.get(column, "") for column in header] for row in rows])
+
+
+def test_future_inexact_and_conflicting_rows_are_quarantined_with_their_reasons(landing, tmp_path):
+    """Planted in a small landing folder: an event dated 2100 and one 23 hours after its
+    delivery day (within the 24-hour tolerance); a quantity of 2.7 and a price of 19.999 (never
+    rounded) beside 2.0 and 2.50 (fine); an event and an order redelivered in a later file with
+    other content (the earlier copy wins, the redelivery is quarantined as a conflict) and an
+    exact redelivery (deduplicated). Every landed row stays accounted for."""
+    first_day, later_day = "2024-01-02", "2024-01-05"
+    first = landing / "events" / f"events_{first_day}.csv"
+    later = landing / "events" / f"events_{later_day}.csv"
+    product_id = next(
+        row["product_id"]
+        for row in csv.DictReader((landing / "products" / "products.csv").open())
+        if float(row["list_price"]) > 0
+    )
+    page_view = {"visitor_id": "v_planted", "event_type": "page_view", "page_path": "/"}
+    add = {"visitor_id": "v_planted", "event_type": "add_to_cart", "product_id": product_id}
+    append_rows(
+        first,
+        [
+            {**page_view, "event_id": "e_conflict", "event_time": f"{first_day}T10:00:00Z",
+             "device": "mobile"},
+            {**page_view, "event_id": "e_exact", "event_time": f"{first_day}T10:05:00Z"},
+        ],
+    )  # fmt: skip
+    append_rows(
+        later,
+        [
+            {**page_view, "event_id": "e_conflict", "event_time": f"{first_day}T10:00:00Z",
+             "device": "desktop"},
+            {**page_view, "event_id": "e_exact", "event_time": f"{first_day}T10:05:00Z"},
+            {**page_view, "event_id": "e_2100", "event_time": "2100-01-01T00:00:00Z"},
+            {**page_view, "event_id": "e_next_day", "event_time": "2024-01-06T23:00:00Z"},
+            {**add, "event_id": "e_qty_2_7", "event_time": f"{later_day}T09:00:00Z",
+             "quantity": "2.7", "price": "2.50"},
+            {**add, "event_id": "e_price_19_999", "event_time": f"{later_day}T09:00:00Z",
+             "quantity": "1", "price": "19.999"},
+            {**add, "event_id": "e_qty_2_0", "event_time": f"{later_day}T09:00:00Z",
+             "quantity": "2.0", "price": "2.50"},
+        ],
+    )  # fmt: skip
+    # An order of an earlier day delivered again with another status.
+    customers = {
+        row["customer_id"]
+        for path in (landing / "customers").glob("*.csv")
+        for row in csv.DictReader(path.open())
+    }
+    order = next(
+        row
+        for path in sorted((landing / "orders").glob("*.csv"))
+        if path.name < f"orders_{later_day}.csv"
+        for row in csv.DictReader(path.open())
+        if row["status"] == "completed" and row["customer_id"] in customers
+    )
+    append_rows(landing / "orders" / f"orders_{later_day}.csv", [{**order, "status": "cancelled"}])
+
+    run = build_landing(landing, tmp_path)
+    reasons = dict(
+        run.df(
+            "select record_key, reason_code from silver.audit_quarantined_rows "
+            "where entity = 'events' and record_key like 'e\\_%' escape '\\'"
+        ).itertuples(index=False)
+    )
+    assert reasons == {
+        "e_conflict": "conflicting_redelivery",
+        "e_2100": "timestamp_after_delivery",
+        "e_qty_2_7": "invalid_quantity",
+        "e_price_19_999": "invalid_price",
+    }
+    conflict = run.df(
+        "select source_file, raw_record from silver.audit_quarantined_rows "
+        "where record_key = 'e_conflict'"
+    ).iloc[0]
+    assert conflict.source_file == f"events/{later.name}" and '"desktop"' in conflict.raw_record
+    kept = run.df(
+        "select event_id, device, quantity, price, arrived_on from silver.int_events_deduplicated "
+        "where event_id in ('e_conflict', 'e_exact', 'e_next_day', 'e_qty_2_0')"
+    ).set_index("event_id")
+    assert kept.loc["e_conflict", "device"] == "mobile"  # the earliest delivered copy
+    assert str(kept.loc["e_exact", "arrived_on"])[:10] == first_day
+    assert "e_next_day" in kept.index
+    staged = run.df(
+        "select quantity, price from silver.stg_demo__events where event_id = 'e_qty_2_0'"
+    )
+    assert staged.values.tolist() == [[2, 2.5]]
+    order_reason = run.df(
+        "select reason_code, raw_record from silver.audit_quarantined_rows "
+        f"where entity = 'orders' and record_key = '{order['order_id']}'"
+    )
+    assert order_reason.reason_code.tolist() == ["conflicting_redelivery"]
+    assert '"cancelled"' in order_reason.raw_record.iloc[0]
+    assert run.scalar("select max(event_date) from silver.int_events_sessionized").year == 2024
+
+    audit = run.df("select * from silver.audit_reconciliation").set_index("entity")
+    assert (audit.rows_unaccounted == 0).all()
+    assert audit.loc["events", "rows_conflicting"] == 1
+    assert audit.loc["orders", "rows_conflicting"] == 1
+    assert audit.rows_conflicting.sum() == 2
+    assert audit.loc["events", "rows_deduplicated"] >= 1  # e_exact's redelivery among them

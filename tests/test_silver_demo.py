@@ -153,3 +153,34 @@ def test_rebuild_gives_byte_for_byte_identical_tables(demo_warehouse, tmp_path):
     first, second = table_fingerprints(demo_warehouse), table_fingerprints(again)
     assert len(first) >= 15
     assert first == second
+
+
+@pytest.mark.slow
+def test_an_event_dated_2100_in_the_seeds_is_quarantined_and_as_of_date_stays(bronze, tmp_path):
+    """The seeds have no delivery date: the latest plausible day is derived from the data (the
+    day by which 99.9% of the events had happened, plus the tolerance), never the wall clock.
+    One event dated 2100 is quarantined as timestamp_after_delivery; the as-of date every mart
+    uses stays the seeds' last event day (it used to jump to 2100)."""
+    from conftest import connect, run_dbt
+
+    db_path = tmp_path / "warehouse.duckdb"
+    run_dbt(["seed"], db_path, tmp_path)
+    con = connect(db_path)
+    con.execute(
+        "insert into bronze.raw_events (event_id, event_time, visitor_id, event_type, page_path) "
+        "values ('e_2100', '2100-01-01T00:00:00.000Z', 'v_2100', 'page_view', '/')"
+    )
+    con.close()
+    silver = ["--select", "+path:models/silver", "--exclude", "resource_type:seed"]
+    run = run_dbt(["build", *silver, "--indirect-selection", "cautious"], db_path, tmp_path)
+    quarantined = run.df(
+        "select reason_code from silver.audit_quarantined_rows where record_key = 'e_2100'"
+    )
+    assert quarantined.reason_code.tolist() == ["timestamp_after_delivery"]
+    audit = run.df("select * from silver.audit_reconciliation where entity = 'events'").iloc[0]
+    assert audit.rows_landed == len(bronze["events"]) + 1 and audit.rows_unaccounted == 0
+
+    last_seed_day = parse_utc(bronze["events"]["event_time"].fillna("")).max().date()
+    shown = run_dbt(["show", "--inline", "select {{ as_of_date() }} as d"], db_path, tmp_path)
+    as_of_date = next(iter(shown.result.result)).agate_table.rows[0][0]
+    assert as_of_date == last_seed_day

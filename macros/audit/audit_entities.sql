@@ -3,20 +3,21 @@
     The audit models iterate over this list, so they work for every source system.
 
       staged     one row per landed row (the source system's staging model)
-      validated  the same rows with the final quarantine_reason
+      validated  the same rows with the final quarantine_reason (reference checks and
+                 conflicting_redelivery added: int_<entity>_validated)
       kept       the entity's final silver model
       record_key the row's key as one text expression: what makes a kept row unique (valid rows
                  beyond the first per key are deduplicated) and what quarantine shows
 #}
 {% macro audit_entities() -%}
     {{ return([
-        {'entity': 'customers', 'staged': staged('customers'), 'validated': staged('customers'),
+        {'entity': 'customers', 'staged': staged('customers'), 'validated': ref('int_customers_validated'),
          'kept': ref('int_customers_deduplicated'),
          'record_key': 'customer_id'},
-        {'entity': 'products', 'staged': staged('products'), 'validated': staged('products'),
+        {'entity': 'products', 'staged': staged('products'), 'validated': ref('int_products_validated'),
          'kept': ref('int_products_deduplicated'),
          'record_key': 'product_id'},
-        {'entity': 'offers', 'staged': staged('offers'), 'validated': staged('offers'),
+        {'entity': 'offers', 'staged': staged('offers'), 'validated': ref('int_offers_validated'),
          'kept': ref('int_offers_deduplicated'), 'record_key': 'offer_id'},
         {'entity': 'orders', 'staged': staged('orders'), 'validated': ref('int_orders_validated'),
          'kept': ref('int_orders_deduplicated'), 'record_key': 'order_id'},

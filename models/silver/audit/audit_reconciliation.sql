@@ -8,7 +8,9 @@
     the first per key, quarantined from audit_quarantined_rows. A non-zero rows_unaccounted means
     a join or filter lost (or duplicated) rows; the test on this model fails the build.
     rows_bot_flagged counts kept event rows from visitors flagged as bots (kept in silver, left
-    out of behaviour marts).
+    out of behaviour marts). rows_conflicting counts the quarantined rows that are conflicting
+    redeliveries (a record landed again under the same key with other content: the earliest
+    delivered copy is kept, see kept_copy_order); exact redeliveries are rows_deduplicated.
 #}
 with
 
@@ -16,7 +18,8 @@ quarantined as (
 
     select
         entity,
-        count(*) as rows_quarantined
+        count(*) as rows_quarantined,
+        count(*) filter (where reason_code = 'conflicting_redelivery') as rows_conflicting
     from {{ ref('audit_quarantined_rows') }}
     group by all
 
@@ -68,7 +71,8 @@ final as (
         - counts.rows_kept
         - counts.rows_deduplicated
         - coalesce(quarantined.rows_quarantined, 0) as rows_unaccounted,
-        counts.rows_bot_flagged
+        counts.rows_bot_flagged,
+        coalesce(quarantined.rows_conflicting, 0) as rows_conflicting
     from counts
     left join quarantined on counts.entity = quarantined.entity
 

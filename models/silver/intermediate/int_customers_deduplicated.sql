@@ -1,12 +1,15 @@
 {#
-    One row per customer: the latest landed version (by updated_at) of each customer that passed
-    staging checks. Older versions count as deduplicated in audit_reconciliation.
+    One row per customer: the latest version (by updated_at) of each customer that passed
+    validation (int_customers_validated); among exact copies of that version the earliest
+    delivered (kept_copy_order). Older versions and exact copies count as deduplicated in
+    audit_reconciliation; a copy of a version with other content is quarantined as
+    conflicting_redelivery in int_customers_validated.
 #}
 with
 
 customers as (
 
-    select * from {{ staged('customers') }}
+    select * from {{ ref('int_customers_validated') }}
     where quarantine_reason is null
 
 ),
@@ -26,7 +29,7 @@ final as (
     from customers
     qualify row_number() over (
             partition by customer_id
-            order by updated_at desc, source_row_id asc
+            order by {{ kept_copy_order('customers') }}
         ) = 1
 
 )

@@ -1,11 +1,14 @@
 {#
     One row per event_id that passed validation. Collectors deliver at least once, so the same
-    event can land more than once: the earliest copy (then lowest source_row_id) is kept and the
-    others are counted as deduplicated in audit_reconciliation.
+    event can land more than once. The valid copies of an event_id left after
+    int_events_validated are exact redeliveries (copies with other content are quarantined
+    there as conflicting_redelivery): the earliest delivered one (kept_copy_order: file date,
+    then event_at, then lowest source_row_id) is kept and the others are counted as
+    deduplicated in audit_reconciliation.
 
     Landing folder, incremental: for every event_id that gained a valid copy since the last
     run, the winner is chosen again among all its copies (a redelivery in a later file, or an
-    earlier copy arriving late, gives the same winner as a full refresh).
+    earlier copy becoming valid late, gives the same winner as a full refresh).
 #}
 {{ config(
     materialized=landing_materialization(),
@@ -59,7 +62,7 @@ final as (
     from events
     qualify row_number() over (
             partition by event_id
-            order by event_at, source_row_id
+            order by {{ kept_copy_order('events') }}
         ) = 1
 
 )

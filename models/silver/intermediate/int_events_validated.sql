@@ -1,10 +1,14 @@
 {#
     One row per landed event row with its final `quarantine_reason`: the row-level reason from
-    staging, else a reference that does not resolve (unknown customer, product or offer).
+    staging, else a reference that does not resolve (unknown customer, product or offer), else
+    conflicting_redelivery: a valid copy of an event_id whose content differs from the copy
+    that is kept (kept_copy_order: the earliest delivered). Valid copies with the same content
+    as the kept one are exact redeliveries: int_events_deduplicated keeps one of them.
 
-    Landing folder, incremental: validates the staging rows not seen before, and re-checks the
-    rows quarantined for an unknown reference (the customer or product may have landed since),
-    so a day-by-day load ends where a full refresh does.
+    Landing folder, incremental: validates the staging rows not seen before, re-checks the rows
+    quarantined for an unknown reference (the customer or product may have landed since), and
+    re-validates every copy of the event_ids these rows carry (a new or newly valid copy can
+    change which copies conflict), so a day-by-day load ends where a full refresh does.
 #}
 {{ config(
     materialized=landing_materialization(),
@@ -15,14 +19,30 @@
 
 with
 
+{% if is_incremental() %}
+rechecked as (
+
+    select
+        source_row_id,
+        event_id
+    from {{ staged('events') }}
+    where source_row_id not in (select source_row_id from {{ this }})
+    union all
+    select
+        source_row_id,
+        event_id
+    from {{ this }}
+    where quarantine_reason like 'unknown_%'
+
+),
+
+{% endif %}
 events as (
 
     select * from {{ staged('events') }}
     {% if is_incremental() %}
-    where source_row_id not in (select source_row_id from {{ this }})
-        or source_row_id in (
-            select source_row_id from {{ this }} where quarantine_reason like 'unknown_%'
-        )
+    where source_row_id in (select source_row_id from rechecked)
+        or event_id in (select event_id from rechecked)
     {% endif %}
 
 ),
@@ -45,7 +65,7 @@ offers as (
 
 ),
 
-final as (
+referenced as (
 
     select
         events.* exclude (quarantine_reason),
@@ -64,6 +84,18 @@ final as (
     left join customers on events.customer_id = customers.customer_id
     left join products on events.product_id = products.product_id
     left join offers on events.offer_id = offers.offer_id
+
+),
+
+final as (
+
+    select
+        {{ quarantine_conflicting_copies('events', ['event_id'], [
+            'event_at', 'visitor_id', 'customer_id', 'event_type', 'page_path',
+            'product_id', 'price', 'quantity', 'offer_id', 'order_id', 'device',
+            'country_code', 'traffic_source', 'user_agent',
+        ]) }}
+    from referenced
 
 ),
 

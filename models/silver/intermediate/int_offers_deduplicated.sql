@@ -1,11 +1,13 @@
 {#
-    One row per offer that passed staging checks (lowest source_row_id wins a duplicate).
+    One row per offer that passed validation (int_offers_validated). The valid copies of an
+    offer are exact redeliveries (other content: conflicting_redelivery there); the earliest
+    delivered one is kept (kept_copy_order), the others count as deduplicated.
 #}
 with
 
 offers as (
 
-    select * from {{ staged('offers') }}
+    select * from {{ ref('int_offers_validated') }}
     where quarantine_reason is null
 
 ),
@@ -23,7 +25,10 @@ final as (
         valid_to_date,
         source_row_id
     from offers
-    qualify row_number() over (partition by offer_id order by source_row_id) = 1
+    qualify row_number() over (
+            partition by offer_id
+            order by {{ kept_copy_order('offers') }}
+        ) = 1
 
 )
 

@@ -1,5 +1,7 @@
 {#
-    One row per order line (order_id, line_number) that passed validation.
+    One row per order line (order_id, line_number) that passed validation. The valid copies of
+    a line left after int_order_lines_validated are exact redeliveries (other content:
+    conflicting_redelivery there); the earliest delivered one is kept (kept_copy_order).
 #}
 with
 
@@ -23,7 +25,7 @@ final as (
     from order_lines
     qualify row_number() over (
             partition by order_id, line_number
-            order by source_row_id
+            order by {{ kept_copy_order('order_lines') }}
         ) = 1
 
 )

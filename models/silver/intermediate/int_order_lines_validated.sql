@@ -1,7 +1,9 @@
 {#
     One row per landed order-line row with its final `quarantine_reason`: the row-level reason
     from staging, else an order or product that does not resolve. A line of a quarantined order
-    is quarantined too (`unknown_order`): it cannot be attributed to a kept order.
+    is quarantined too (`unknown_order`): it cannot be attributed to a kept order. Else
+    conflicting_redelivery: a valid copy of a line (order_id, line_number) whose content differs
+    from the copy that is kept (kept_copy_order: the earliest delivered).
 #}
 with
 
@@ -23,7 +25,7 @@ products as (
 
 ),
 
-final as (
+referenced as (
 
     select
         order_lines.* exclude (quarantine_reason),
@@ -37,6 +39,17 @@ final as (
     from order_lines
     left join orders on order_lines.order_id = orders.order_id
     left join products on order_lines.product_id = products.product_id
+
+),
+
+final as (
+
+    select
+        {{ quarantine_conflicting_copies(
+            'order_lines', ['order_id', 'line_number'],
+            ['product_id', 'quantity', 'unit_price', 'line_amount'],
+        ) }}
+    from referenced
 
 ),
 

@@ -1,6 +1,7 @@
 {#
-    One row per order that passed validation. An order landed twice keeps its earliest row
-    (then lowest source_row_id).
+    One row per order that passed validation. The valid copies of an order left after
+    int_orders_validated are exact redeliveries (other content: conflicting_redelivery there);
+    the earliest delivered one is kept (kept_copy_order), the others count as deduplicated.
 #}
 with
 
@@ -27,7 +28,7 @@ final as (
     from orders
     qualify row_number() over (
             partition by order_id
-            order by ordered_at, source_row_id
+            order by {{ kept_copy_order('orders') }}
         ) = 1
 
 )

@@ -1,6 +1,8 @@
 {#
     One row per landed order row with its final `quarantine_reason`: the row-level reason from
-    staging, else a reference that does not resolve (unknown customer or offer).
+    staging, else a reference that does not resolve (unknown customer or offer), else
+    conflicting_redelivery: a valid copy of an order_id whose content differs from the copy
+    that is kept (kept_copy_order: the earliest delivered).
 #}
 with
 
@@ -22,7 +24,7 @@ offers as (
 
 ),
 
-final as (
+referenced as (
 
     select
         orders.* exclude (quarantine_reason),
@@ -36,6 +38,17 @@ final as (
     from orders
     left join customers on orders.customer_id = customers.customer_id
     left join offers on orders.offer_id = offers.offer_id
+
+),
+
+final as (
+
+    select
+        {{ quarantine_conflicting_copies('orders', ['order_id'], [
+            'customer_id', 'offer_id', 'order_status', 'subtotal_amount',
+            'discount_amount', 'shipping_amount', 'total_amount', 'ordered_at',
+        ]) }}
+    from referenced
 
 ),
 

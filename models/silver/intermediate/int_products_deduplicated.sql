@@ -1,12 +1,13 @@
 {#
-    One row per product that passed staging checks; a product landed twice keeps one row
-    (lowest source_row_id, so the choice is deterministic).
+    One row per product that passed validation (int_products_validated). The valid copies of a
+    product are exact redeliveries (other content: conflicting_redelivery there); the earliest
+    delivered one is kept (kept_copy_order), the others count as deduplicated.
 #}
 with
 
 products as (
 
-    select * from {{ staged('products') }}
+    select * from {{ ref('int_products_validated') }}
     where quarantine_reason is null
 
 ),
@@ -22,7 +23,10 @@ final as (
         list_price,
         source_row_id
     from products
-    qualify row_number() over (partition by product_id order by source_row_id) = 1
+    qualify row_number() over (
+            partition by product_id
+            order by {{ kept_copy_order('products') }}
+        ) = 1
 
 )
 

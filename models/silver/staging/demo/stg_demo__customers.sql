@@ -2,7 +2,10 @@
     One row per landed customer row (a customer may land several times: later rows are updated
     versions, resolved in int_customers_deduplicated). Typed and cleaned, with a row-level
     `quarantine_reason`. An implausible birth year is a cleaning case, not a quarantine case:
-    it becomes null and the row is kept.
+    it becomes null and the row is kept (so does a birth year that is not a whole number:
+    exact_cast, never rounded). A row whose signup or update time is after its delivery
+    (is_after_delivery) is quarantined as timestamp_after_delivery: an update dated 2100 would
+    otherwise be the customer's latest version for ever.
 #}
 {%- set raw_columns = landed_columns('customers') -%}
 
@@ -29,7 +32,7 @@ typed as (
         upper({{ clean_text('country') }}) as country_code,
         {{ clean_enum('acquisition_channel') }} as acquisition_channel_raw,
         {{ clean_enum('subscription_status') }} as subscription_status_raw,
-        try_cast(trim(birth_year) as integer) as birth_year_raw,
+        {{ exact_cast('birth_year', 'integer') }} as birth_year_raw,
         {{ parse_timestamp_utc('signup_time') }} as signed_up_at,
         {{ parse_timestamp_utc('updated_time') }} as updated_at_raw
     from source
@@ -69,6 +72,9 @@ cleaned as (
         case
             when customer_id is null then 'missing_customer_id'
             when signed_up_at is null then 'invalid_timestamp'
+            when {{ is_after_delivery(
+                'greatest(signed_up_at, updated_at_raw)', arrival_date('source_file'), 'typed'
+            ) }} then 'timestamp_after_delivery'
         end as quarantine_reason
     from typed
 

@@ -9,6 +9,12 @@
     var late_event_lookback_days after it happened (by the date in its file name) is not
     sessionized: it is quarantined as arrived_too_late and counted in audit_late_events, the
     same way in a full refresh and in a day-by-day load.
+
+    An event dated after its delivery (is_after_delivery: the end of the date in its file's
+    name plus var future_timestamp_tolerance_hours; for the seeds a date derived from the data)
+    is quarantined as timestamp_after_delivery. Numbers are cast exactly (exact_cast): a
+    quantity of 2.7 or a price of 19.999 is quarantined (invalid_quantity / invalid_price),
+    never rounded.
 #}
 {{ config(
     materialized=landing_materialization(),
@@ -57,9 +63,9 @@ typed as (
         {{ clean_text('user_agent') }} as user_agent,
 
         -- numerics
-        try_cast(trim(price) as decimal(18, 2)) as price,
+        {{ exact_cast('price', 'decimal(18, 2)') }} as price,
         {{ clean_text('price') }} is not null as has_price_text,
-        try_cast(trim(quantity) as integer) as quantity,
+        {{ exact_cast('quantity', 'integer') }} as quantity,
         {{ clean_text('quantity') }} is not null as has_quantity_text,
 
         -- dates and timestamps
@@ -121,6 +127,12 @@ cleaned as (
             when event_id is null then 'missing_event_id'
             when visitor_id is null then 'missing_visitor_id'
             when event_at is null then 'invalid_timestamp'
+            -- Seeds: the delivery day is derived from all their events. A landing folder loads
+            -- new files only (incremental), so only the date in a file's name counts there.
+            when {{ is_after_delivery(
+                'event_at', 'arrived_on',
+                'typed' if landing_materialization() == 'table' else none
+            ) }} then 'timestamp_after_delivery'
             when event_type is null then 'missing_event_type'
             when event_type not in {{ sql_list(var('event_types')) }} then 'invalid_event_type'
             when has_price_text and price is null then 'invalid_price'

@@ -1,5 +1,8 @@
 {#
     One row per landed offer row: typed and cleaned, with a row-level `quarantine_reason`.
+    Amounts are cast exactly (exact_cast): more than two decimals is invalid_amount, never
+    rounded. Validity dates are not checked against the delivery date: an offer may be
+    scheduled ahead.
 #}
 {%- set raw_columns = landed_columns('offers') -%}
 
@@ -25,8 +28,8 @@ typed as (
         {{ clean_text('offer_name') }} as offer_name,
         {{ clean_enum('offer_category') }} as offer_category,
         {{ clean_enum('offer_type') }} as offer_type,
-        try_cast(trim(discount_value) as decimal(18, 2)) as discount_value,
-        try_cast(trim(min_spend) as decimal(18, 2)) as min_spend,
+        {{ exact_cast('discount_value', 'decimal(18, 2)') }} as discount_value,
+        {{ exact_cast('min_spend', 'decimal(18, 2)') }} as min_spend,
         {{ parse_date('valid_from') }} as valid_from_date,
         {{ parse_date('valid_to') }} as valid_to_date
     from source

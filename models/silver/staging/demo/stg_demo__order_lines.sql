@@ -1,5 +1,9 @@
 {#
-    One row per landed order-line row: typed, with a row-level `quarantine_reason`.
+    One row per landed order-line row: typed, with a row-level `quarantine_reason`. Numbers
+    are cast exactly (exact_cast), never rounded: a quantity of 2.7 is invalid_quantity, a
+    unit price of 19.999 invalid_price, a line amount with more than two decimals
+    invalid_amount (an empty line amount is quantity x unit price); a line number that is not
+    a whole number is missing_line_number.
 #}
 {%- set raw_columns = landed_columns('order_lines') -%}
 
@@ -23,10 +27,11 @@ typed as (
         source_file,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('product_id') }} as product_id,
-        try_cast(trim(line_number) as integer) as line_number,
-        try_cast(trim(quantity) as integer) as quantity,
-        try_cast(trim(unit_price) as decimal(18, 2)) as unit_price,
-        try_cast(trim(line_amount) as decimal(18, 2)) as line_amount_raw
+        {{ exact_cast('line_number', 'integer') }} as line_number,
+        {{ exact_cast('quantity', 'integer') }} as quantity,
+        {{ exact_cast('unit_price', 'decimal(18, 2)') }} as unit_price,
+        {{ exact_cast('line_amount', 'decimal(18, 2)') }} as line_amount_raw,
+        {{ clean_text('line_amount') }} is not null as has_line_amount_text
     from source
 
 ),
@@ -49,6 +54,7 @@ cleaned as (
             when product_id is null then 'missing_product_id'
             when quantity is null or quantity <= 0 then 'invalid_quantity'
             when unit_price is null or unit_price <= 0 then 'invalid_price'
+            when has_line_amount_text and line_amount_raw is null then 'invalid_amount'
         end as quarantine_reason
     from typed
 

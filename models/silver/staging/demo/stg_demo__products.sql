@@ -1,6 +1,7 @@
 {#
     One row per landed product row: typed and cleaned, with a row-level `quarantine_reason`.
-    A product without a positive list price cannot be priced and is quarantined.
+    A product without a positive list price cannot be priced and is quarantined (invalid_price;
+    so is a list price with more than two decimals: exact_cast, never rounded).
 #}
 {%- set raw_columns = landed_columns('products') -%}
 
@@ -27,7 +28,7 @@ typed as (
         lower({{ clean_text('category_path') }}) as category_path,
         {{ clean_enum('category') }} as category_raw,
         {{ clean_text('brand') }} as brand,
-        try_cast(trim(list_price) as decimal(18, 2)) as list_price
+        {{ exact_cast('list_price', 'decimal(18, 2)') }} as list_price
     from source
 
 ),

@@ -6,19 +6,25 @@
       customer_id     CustomerID without the float's ".0" (17850.0 -> 17850)
       signed_up_at    first InvoiceDate seen (UTC): the data has no signup date
       updated_at      last InvoiceDate seen
+                      (both over lines not dated after their delivery: is_after_delivery)
       country_code    ISO 3166-1 alpha-2 of the Country of the customer's latest line
                       (EIRE -> IE, RSA -> ZA, ...); ZZ for names that are not one country
                       (Unspecified, European Community, Channel Islands) or not in the table
       gender U, acquisition_channel / subscription_status `unknown`, birth_year null: not in the
       data.
 
-    Row-level quarantine reason: invalid_timestamp (no readable InvoiceDate on any line).
+    Row-level quarantine reasons: timestamp_after_delivery (every dated line of the customer is
+    after its delivery), invalid_timestamp (no readable InvoiceDate on any line).
 #}
 with
 
 lines as (
 
-    select * from {{ ref('base_online_retail__invoice_lines_typed') }}
+    select
+        *,
+        -- A line dated after its delivery says nothing about when the customer was active.
+        case when is_after_delivery is not true then invoiced_at end as plausible_invoiced_at
+    from {{ ref('base_online_retail__invoice_lines_typed') }}
     where customer_id is not null
 
 ),
@@ -48,10 +54,13 @@ customers as (
     select
         customer_id,
         min(source_file) as source_file,
-        min(invoiced_at) as first_invoiced_at,
-        max(invoiced_at) as last_invoiced_at,
-        first(country_name order by invoiced_at desc nulls last, order_id desc, country_name asc)
-            as country_name,
+        min(plausible_invoiced_at) as first_invoiced_at,
+        max(plausible_invoiced_at) as last_invoiced_at,
+        bool_or(is_after_delivery) as has_line_after_delivery,
+        first(
+            country_name
+            order by plausible_invoiced_at desc nulls last, order_id desc, country_name asc
+        ) as country_name,
         count(distinct order_id) as invoices
     from lines
     group by all
@@ -88,6 +97,8 @@ final as (
         first_invoiced_at as signed_up_at,
         last_invoiced_at as updated_at,
         case
+            when first_invoiced_at is null and has_line_after_delivery
+                then 'timestamp_after_delivery'
             when first_invoiced_at is null then 'invalid_timestamp'
         end as quarantine_reason
     from recorded

@@ -11,11 +11,13 @@
                        guest invoice still shows its value; each exact duplicate counted once)
       shipping_amount  sum of its postage / carriage lines (POST, DOT, C2)
       discount_amount  0 (the data's discounts are separate credit notes: stock code D)
-      ordered_at       the invoice's earliest InvoiceDate, UTC
+      ordered_at       the invoice's earliest InvoiceDate, UTC, over its lines not dated after
+                       their delivery (is_after_delivery)
 
     Row-level quarantine reasons: missing_customer_id (a guest invoice: it cannot be attributed
-    to a customer), invalid_timestamp, no_product_lines (nothing on it is a usable product line:
-    only fees, postage, adjustments or zero-price lines).
+    to a customer), timestamp_after_delivery (every dated line of it is after its delivery),
+    invalid_timestamp, no_product_lines (nothing on it is a usable product line: only fees,
+    postage, adjustments or zero-price lines).
 #}
 with
 
@@ -40,13 +42,18 @@ invoices as (
         bool_or(is_cancellation) as is_cancellation,
         -- One customer per invoice in the data; max() picks one deterministically if not.
         max(customer_id) as customer_id,
-        min(invoiced_at) as ordered_at,
+        min(invoiced_at) filter (where is_after_delivery is not true) as ordered_at,
+        bool_or(is_after_delivery) as has_line_after_delivery,
         count(*) as lines_landed,
         count(*) filter (where is_counted_product_line) as product_lines,
         coalesce(sum(line_amount) filter (where is_counted_product_line), 0) as subtotal_amount,
         coalesce(
             sum(line_amount) filter (
-                where is_shipping_line and unit_price > 0 and not is_duplicate_copy
+                where
+                is_shipping_line
+                and unit_price > 0
+                and not is_duplicate_copy
+                and is_after_delivery is not true
             ),
             0
         ) as shipping_amount
@@ -86,6 +93,7 @@ final as (
         ordered_at,
         case
             when customer_id is null then 'missing_customer_id'
+            when ordered_at is null and has_line_after_delivery then 'timestamp_after_delivery'
             when ordered_at is null then 'invalid_timestamp'
             when product_lines = 0 then 'no_product_lines'
         end as quarantine_reason

@@ -7,13 +7,18 @@
       gender U, country_code ZZ, acquisition_channel / subscription_status `unknown`,
       birth_year null: not in the log.
 
-    Row-level quarantine reason: invalid_timestamp (no readable event_time on any line).
+    Events dated after their delivery (is_after_delivery) do not count for the first and last
+    event. Row-level quarantine reasons: timestamp_after_delivery (every dated event of the
+    user is after its delivery), invalid_timestamp (no readable event_time on any line).
 #}
 with
 
 events as (
 
-    select * from {{ ref('base_rees46__events_typed') }}
+    select
+        *,
+        case when is_after_delivery is not true then event_at end as plausible_event_at
+    from {{ ref('base_rees46__events_typed') }}
     where visitor_id is not null
 
 ),
@@ -23,8 +28,9 @@ customers as (
     select
         customer_id,
         min(source_file) as source_file,
-        min(event_at) as first_event_at,
-        max(event_at) as last_event_at,
+        min(plausible_event_at) as first_event_at,
+        max(plausible_event_at) as last_event_at,
+        bool_or(is_after_delivery) as has_event_after_delivery,
         count(*) as events_landed
     from events
     group by all
@@ -58,6 +64,8 @@ final as (
         first_event_at as signed_up_at,
         last_event_at as updated_at,
         case
+            when first_event_at is null and has_event_after_delivery
+                then 'timestamp_after_delivery'
             when first_event_at is null then 'invalid_timestamp'
         end as quarantine_reason
     from recorded

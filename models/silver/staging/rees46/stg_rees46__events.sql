@@ -5,16 +5,15 @@
     an unknown value: device and traffic_source `unknown`, country_code `ZZ`; no page path (so
     no page_type), user agent, offer or quantity. The store's user_session stays in raw_record.
     arrived_on and the arrived_too_late rule are the landing folder's (stg_demo__events): the
-    date in the file name, when it has one (the public monthly files have none).
+    date in the file name, when it has one (the public monthly files have none). An event
+    dated after its delivery is quarantined as timestamp_after_delivery in
+    base_rees46__events_typed.
 #}
 with
 
 events as (
 
-    select
-        *,
-        {{ arrival_date('source_file') }} as arrived_on
-    from {{ ref('base_rees46__events_typed') }}
+    select * from {{ ref('base_rees46__events_typed') }}
 
 ),
 

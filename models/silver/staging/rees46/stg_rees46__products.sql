@@ -6,6 +6,7 @@
       category_path  category_code, lower case; the latest non-empty value seen
       brand          the latest non-empty brand seen; `unbranded` when never given
       list_price     the price of the product's latest event with a positive price
+                     ("latest": events dated after their delivery come last)
       product_name   null: the log has no product names
 
     Row-level quarantine reason: invalid_price (never seen with a positive price).
@@ -14,7 +15,11 @@ with
 
 events as (
 
-    select * from {{ ref('base_rees46__events_typed') }}
+    select
+        *,
+        -- An event dated after its delivery is never the product's latest.
+        case when is_after_delivery is not true then event_at end as plausible_event_at
+    from {{ ref('base_rees46__events_typed') }}
     where product_id is not null
 
 ),
@@ -25,13 +30,13 @@ products as (
         product_id,
         min(source_file) as source_file,
         first(
-            category_path order by event_at desc nulls last, category_path asc
+            category_path order by plausible_event_at desc nulls last, category_path asc
         ) filter (where category_path is not null) as category_path,
         first(
-            brand order by event_at desc nulls last, brand asc
+            brand order by plausible_event_at desc nulls last, brand asc
         ) filter (where brand is not null) as brand,
         first(
-            price order by event_at desc nulls last, price desc
+            price order by plausible_event_at desc nulls last, price desc
         ) filter (where price > 0) as list_price,
         count(*) as events_landed
     from events

@@ -8,15 +8,22 @@
 
       read_error              a line DuckDB could not read (too_few_fields, ...)
       missing_order_id        no InvoiceNo
+      timestamp_after_delivery  InvoiceDate after the end of the day in its file's name
+                              (YYYY-MM-DD.csv) plus var future_timestamp_tolerance_hours
+                              (is_after_delivery; any kind of line)
       shipping_line           POST / DOT / C2 (postage, carriage): not a product; its amount is
                               the order's shipping_amount
       non_product_line        M, D, S, B, AMAZONFEE, BANK CHARGES, CRUK, PADS, gift vouchers:
                               manual adjustments, fees, discounts, samples, bad debt, vouchers
       missing_product_id      no StockCode
-      invalid_quantity        unreadable or zero, or positive on a cancellation
+      invalid_quantity        unreadable, not a whole number (never rounded), zero, or
+                              positive on a cancellation
       stock_adjustment_line   negative quantity on an invoice that is not a cancellation (stock
                               written off: damages, "?", ...; all without customer and price)
-      invalid_price           unreadable, zero or negative UnitPrice
+      invalid_price           unreadable, zero or negative UnitPrice, or more decimals than
+                              the money type holds (2; never rounded). The shared files have
+                              one price with three decimals (0.001, on a PADS line: a
+                              non_product_line, whatever its price)
       invalid_timestamp       InvoiceDate unreadable
       missing_customer_id     a guest line: the order cannot be attributed to a customer
 
@@ -61,8 +68,8 @@ typed as (
         {{ clean_text('country') }} as country_name,
 
         -- numerics
-        try_cast(trim(quantity) as integer) as signed_quantity,
-        try_cast(trim(unit_price) as decimal(18, 2)) as unit_price,
+        {{ exact_cast('quantity', 'integer') }} as signed_quantity,
+        {{ exact_cast('unit_price', 'decimal(18, 2)') }} as unit_price,
 
         -- timestamps: UK local wall-clock time -> UTC
         timezone('UTC', timezone(
@@ -82,7 +89,12 @@ classified as (
         starts_with(order_id, 'C') as is_cancellation,
         coalesce(product_id in {{ sql_list(shipping_codes) }}, false) as is_shipping_line,
         coalesce(regexp_full_match(product_id, '{{ non_product_pattern }}'), false)
-            as is_non_product_line
+            as is_non_product_line,
+        -- The whole table is read every run, so a file without a date in its name gets the
+        -- day derived from all lines (latest_plausible_at).
+        coalesce(
+            {{ is_after_delivery('invoiced_at', arrival_date('source_file'), 'typed') }}, false
+        ) as is_after_delivery
     from typed
 
 ),
@@ -110,10 +122,12 @@ final as (
         is_shipping_line,
         is_non_product_line,
         row_number() over (partition by raw_record order by source_row_id) > 1 as is_duplicate_copy,
+        is_after_delivery,
         invoiced_at,
         case
             when read_error is not null then read_error
             when order_id is null then 'missing_order_id'
+            when is_after_delivery then 'timestamp_after_delivery'
             when is_shipping_line then 'shipping_line'
             when is_non_product_line then 'non_product_line'
             when product_id is null then 'missing_product_id'

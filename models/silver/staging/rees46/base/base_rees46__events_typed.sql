@@ -15,6 +15,13 @@
                      store session; see stg_rees46__orders)
       category       top level of category_code (electronics.smartphone -> electronics);
                      `unknown` when empty
+      arrived_on     the date in the file's name (null for the public monthly files)
+      price          cast exactly (exact_cast): more than two decimals is invalid_price,
+                     never rounded (the shared sample has none)
+      is_after_delivery  event_time after the end of the delivery day plus var
+                     future_timestamp_tolerance_hours (latest_plausible_at): the date in the
+                     file's name, else the day derived from the events of every file;
+                     quarantined as timestamp_after_delivery
 #}
 with
 
@@ -45,10 +52,11 @@ typed as (
         {{ clean_text('brand') }} as brand,
 
         -- numerics
-        try_cast(trim(price) as decimal(18, 2)) as price,
+        {{ exact_cast('price', 'decimal(18, 2)') }} as price,
         {{ clean_text('price') }} is not null as has_price_text,
 
-        -- timestamps
+        -- dates and timestamps
+        {{ arrival_date('source_file') }} as arrived_on,
         {{ parse_timestamp_utc('event_time') }} as event_at
     from lines
 
@@ -65,7 +73,11 @@ mapped as (
             when 'purchase' then 'purchase'
             else source_event_type
         end as event_type,
-        coalesce(split_part(category_path, '.', 1), 'unknown') as category
+        coalesce(split_part(category_path, '.', 1), 'unknown') as category,
+        -- The whole table is read every run: a file without a date in its name gets the day
+        -- derived from all events.
+        coalesce({{ is_after_delivery('event_at', 'arrived_on', 'typed') }}, false)
+            as is_after_delivery
     from typed
 
 ),
@@ -89,6 +101,8 @@ final as (
         category_path,
         brand,
         price,
+        arrived_on,
+        is_after_delivery,
         event_at,
         coalesce(
             row_number() over (partition by event_id order by source_row_id) > 1
@@ -99,6 +113,7 @@ final as (
             when read_error is not null then read_error
             when user_id is null then 'missing_visitor_id'
             when event_at is null then 'invalid_timestamp'
+            when is_after_delivery then 'timestamp_after_delivery'
             when event_type is null then 'missing_event_type'
             when event_type not in ('product_view', 'add_to_cart', 'remove_from_cart', 'purchase')
                 then 'invalid_event_type'
