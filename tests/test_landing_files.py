@@ -5,13 +5,15 @@ and the problem. Never a silent skip. Every case uses small files the test write
 from __future__ import annotations
 
 import csv
+import gzip
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT, connect, failures, run_dbt
-from dbt.cli.main import dbtRunner
+from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from customer_behaviour.generate import generate
 
@@ -52,24 +54,40 @@ def build_landing(landing: Path, work: Path, select: list[str] = SILVER):
     )
 
 
-def failing_build(landing: Path, work: Path) -> str:
-    """Run the landing file checks, expect failure, return dbt's error text."""
+def invoke_dbt(args: list[str], work: Path, vars: dict) -> dbtRunnerResult:
+    """Run dbt in-process against work/wh.duckdb, whatever the outcome."""
     saved = dict(os.environ)
     os.environ["CBW_DUCKDB_PATH"] = str(work / "wh.duckdb")
     try:
-        result = dbtRunner().invoke(
+        return dbtRunner().invoke(
             [
-                "run", "--select", "+audit_landing_files",
+                *args,
                 "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
                 "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-                "--vars", f'{{"bronze_source": "landing", "landing_path": "{landing}"}}',
+                "--vars", json.dumps(vars),
             ]
         )  # fmt: skip
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def failing_run(args: list[str], work: Path, vars: dict) -> str:
+    """Run dbt in-process, expect failure, return dbt's error text."""
+    result = invoke_dbt(args, work, vars)
     assert not result.success, "the build should have stopped"
+    if result.result is None:  # stopped before running any node (parsing)
+        return str(result.exception)
     return "\n".join(failures(result))
+
+
+def failing_build(landing: Path, work: Path) -> str:
+    """Run the landing file checks, expect failure, return dbt's error text."""
+    return failing_run(
+        ["run", "--select", "+audit_landing_files"],
+        work,
+        {"bronze_source": "landing", "landing_path": str(landing)},
+    )
 
 
 def test_clean_landing_folder_builds_and_reconciles(landing, tmp_path):
@@ -175,12 +193,12 @@ def test_dates_in_another_format_are_quarantined_with_the_file_name(landing, tmp
 def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, tmp_path):
     pq = tmp_path / "landing_pq"
     for csv_path in clean_landing.glob("*/*.csv"):
-        (pq / csv_path.parent.name).mkdir(parents=True, exist_ok=True)
+        target = pq / csv_path.parent.name / csv_path.with_suffix(".parquet").name
+        target.parent.mkdir(parents=True, exist_ok=True)
         con = connect(tmp_path / "convert.duckdb")
-        parquet_path = pq / csv_path.parent.name / csv_path.with_suffix(".parquet").name
         con.execute(
             f"copy (select * from read_csv('{csv_path}', all_varchar=true, header=true)) "
-            f"to '{parquet_path}' (format parquet)"
+            f"to '{target}' (format parquet)"
         )
         con.close()
     csv_run = build_landing(clean_landing, tmp_path / "csv")
@@ -197,20 +215,11 @@ def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, tmp_path):
 
 
 def freshness(landing: Path, work: Path) -> dict[str, str]:
-    saved = dict(os.environ)
-    os.environ["CBW_DUCKDB_PATH"] = str(work / "wh.duckdb")
-    try:
-        result = dbtRunner().invoke(
-            [
-                "source", "freshness", "--select", "source:landing",
-                "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
-                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-                "--vars", f'{{"bronze_source": "landing", "landing_path": "{landing}"}}',
-            ]
-        )  # fmt: skip
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    result = invoke_dbt(
+        ["source", "freshness", "--select", "source:landing"],
+        work,
+        {"bronze_source": "landing", "landing_path": str(landing)},
+    )
     return {r.node.name: str(r.status) for r in result.result}
 
 
@@ -338,3 +347,185 @@ def test_future_inexact_and_conflicting_rows_are_quarantined_with_their_reasons(
     assert audit.loc["orders", "rows_conflicting"] == 1
     assert audit.rows_conflicting.sum() == 2
     assert audit.loc["events", "rows_deduplicated"] >= 1  # e_exact's redelivery among them
+
+
+# --------------------------------------------------------------------------------------------
+# Every entry of a table folder is read, ignored on purpose, or named in an error
+# --------------------------------------------------------------------------------------------
+
+
+def data_rows(path: Path) -> int:
+    """Data rows of a landing CSV, plain or gzip, header excluded: counted without DuckDB."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", newline="") as f:
+        return sum(1 for _ in csv.reader(f)) - 1
+
+
+def gzip_file(path: Path, name: str) -> Path:
+    """Replace a landing file by its gzip-compressed copy named `name`."""
+    target = path.with_name(name)
+    target.write_bytes(gzip.compress(path.read_bytes()))
+    path.unlink()
+    return target
+
+
+IGNORE = ["_SUCCESS", "*.md"]
+
+
+@pytest.fixture(scope="module")
+def mixed_landing(clean_landing, tmp_path_factory) -> tuple[Path, object]:
+    """The clean folder with gzip and upper-case CSV files and entries ignored on purpose, at
+    a path with a quote, a space, brackets and a star, built once (silver)."""
+    work = tmp_path_factory.mktemp("landing_mixed")
+    landing = work / "land'ing [x] *dir"
+    shutil.copytree(clean_landing, landing)
+    events = sorted((landing / "events").glob("*.csv"))
+    gzip_file(events[1], events[1].name + ".gz")
+    events[2].rename(events[2].with_name(events[2].name.upper()))
+    orders = largest_file(landing, "orders")
+    gzip_file(orders, orders.name.upper() + ".GZ")
+    (landing / "products" / "_SUCCESS").touch()
+    (landing / "customers" / "README.md").write_text("delivered by the CRM export\n")
+    run = run_dbt(
+        ["build", "--select", *SILVER],
+        work / "wh.duckdb",
+        work,
+        vars={
+            "bronze_source": "landing",
+            "landing_path": str(landing),
+            "landing_ignore_patterns": IGNORE,
+        },
+    )
+    return landing, run
+
+
+def test_compressed_and_upper_case_csv_files_are_read_and_reconciled(mixed_landing):
+    landing, run = mixed_landing
+    read = [
+        p
+        for p in landing.glob("*/*")
+        if p.name.lower().endswith(".csv") or p.name.lower().endswith(".csv.gz")
+    ]
+    assert {p.name for p in read} >= {"events_2024-01-02.csv.gz", "EVENTS_2024-01-03.CSV"}
+    assert any(p.name.endswith(".CSV.GZ") for p in read)
+    files = run.df("select * from silver.audit_landing_files where entry_status = 'read'")
+    assert dict(zip(files.source_file, files.rows_landed, strict=True)) == {
+        f"{p.parent.name}/{p.name}": data_rows(p) for p in read
+    }
+    audit = run.df("select * from silver.audit_reconciliation").set_index("entity")
+    for table in audit.index:
+        assert audit.rows_landed[table] == sum(data_rows(p) for p in read if p.parent.name == table)
+    assert (audit.rows_unaccounted == 0).all()
+
+
+def test_a_landing_path_with_a_quote_space_and_wildcards_is_read_as_itself(mixed_landing):
+    landing, run = mixed_landing
+    listed = run.df("select source_file from silver.audit_landing_files")
+    assert sorted(listed.source_file) == sorted(
+        f"{p.parent.name}/{p.name}" for p in landing.glob("*/*")
+    )
+
+
+def test_the_date_in_a_compressed_file_name_is_its_arrival_date(mixed_landing):
+    _, run = mixed_landing
+    arrived = run.df(
+        "select distinct arrived_on from silver.stg_demo__events "
+        "where source_file = 'events/events_2024-01-02.csv.gz'"
+    )
+    assert [str(d)[:10] for d in arrived.arrived_on] == ["2024-01-02"]
+
+
+def test_entries_matching_an_ignore_pattern_are_listed_as_ignored_not_read(mixed_landing):
+    _, run = mixed_landing
+    ignored = run.df(
+        "select source_file, rows_landed from silver.audit_landing_files "
+        "where entry_status = 'ignored' order by source_file"
+    )
+    assert list(ignored.source_file) == ["customers/README.md", "products/_SUCCESS"]
+    assert ignored.rows_landed.isna().all()
+
+
+def test_an_entry_the_build_does_not_read_stops_it_naming_every_one(landing, tmp_path):
+    (landing / "events" / "2024").mkdir()
+    shutil.copy(first_file(landing, "events"), landing / "events" / "2024")
+    (landing / "events" / "events_2024-01-09.csv").mkdir()  # a folder named like a file
+    (landing / "orders" / "readme.txt").write_text("see the wiki\n")
+    (landing / "order_lines" / "order_lines_2024-01-02.zip").write_bytes(b"PK\x03\x04")
+    (landing / "customers" / ".DS_Store").touch()  # ignored by default
+    for path in (landing / "offers").iterdir():
+        path.unlink()
+    message = failing_build(landing, tmp_path)
+    assert "landing entry events/2024: a folder" in message
+    assert "landing entry events/events_2024-01-09.csv: a folder" in message
+    assert "landing entry orders/readme.txt: not a file the build reads" in message
+    assert "landing entry order_lines/order_lines_2024-01-02.zip: not a file" in message
+    assert "landing entry offers/: no file to read" in message
+    assert "move its files up" in message and "landing_ignore_patterns" in message
+    assert ".DS_Store" not in message
+
+
+# --------------------------------------------------------------------------------------------
+# Source adapters: the Online Retail folder follows the same rules
+# --------------------------------------------------------------------------------------------
+
+ONLINE_RETAIL_HEADER = (
+    "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+)
+
+
+def online_retail_day(day: str, lines: int) -> str:
+    """A day file of `lines` invoice lines in the UCI Online Retail layout."""
+    return ONLINE_RETAIL_HEADER + "".join(
+        f'5{day[-2:]}{i:03d},85123A,"WHITE HANGING HEART, T-LIGHT",{i + 1},{day} 08:26:00,2.55,'
+        f"17850.0,United Kingdom\n"
+        for i in range(lines)
+    )
+
+
+@pytest.fixture
+def online_retail_folder(tmp_path) -> Path:
+    folder = tmp_path / "online retail's days"
+    folder.mkdir()
+    (folder / "2011-01-04.csv").write_text(online_retail_day("2011-01-04", 3))
+    (folder / "2011-01-05.csv.gz").write_bytes(
+        gzip.compress(online_retail_day("2011-01-05", 4).encode())
+    )
+    (folder / "2011-01-06.CSV").write_text(online_retail_day("2011-01-06", 2))
+    (folder / "2011-01-07 it's; [x] *.csv").write_text(online_retail_day("2011-01-07", 1))
+    (folder / ".DS_Store").touch()
+    return folder
+
+
+def test_online_retail_reads_every_csv_and_gzip_file_of_its_folder(online_retail_folder, tmp_path):
+    run = run_dbt(
+        ["run", "--select", "base_online_retail__invoice_lines"],
+        tmp_path / "wh.duckdb",
+        tmp_path,
+        vars={"source_system": "online_retail", "online_retail_path": str(online_retail_folder)},
+    )
+    rows = run.df(
+        "select source_file, count(*) as n from silver.base_online_retail__invoice_lines "
+        "group by all"
+    )
+    assert dict(zip(rows.source_file, rows.n, strict=True)) == {
+        "2011-01-04.csv": 3,
+        "2011-01-05.csv.gz": 4,
+        "2011-01-06.CSV": 2,
+        "2011-01-07 it's; [x] *.csv": 1,
+    }
+
+
+def test_online_retail_folder_with_a_subfolder_or_other_file_stops_naming_it(
+    online_retail_folder, tmp_path
+):
+    subfolder = online_retail_folder / "2011"
+    subfolder.mkdir()
+    (subfolder / "2011-01-10.csv").write_text(online_retail_day("2011-01-10", 1))
+    (online_retail_folder / "notes.txt").write_text("\n")
+    message = failing_run(
+        ["run", "--select", "base_online_retail__invoice_lines"],
+        tmp_path,
+        {"source_system": "online_retail", "online_retail_path": str(online_retail_folder)},
+    )
+    assert "online_retail entry 2011: a folder" in message
+    assert "online_retail entry notes.txt: not a file the build reads" in message

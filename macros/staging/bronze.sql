@@ -6,11 +6,12 @@
         select * from {{ bronze('events', raw_columns) }}
 
     var bronze_source = 'seeds'   -> ref('raw_<table>')            (seeds/bronze/raw_<table>.csv)
-    var bronze_source = 'landing' -> source('landing', '<table>')  (files in the landing folder)
+    var bronze_source = 'landing' -> the files of <landing_path>/<table>/ (landing_read)
 
-    Landing CSVs are read with header=false (see models/bronze/_landing__sources.yml): the header
-    line arrives as a row and is dropped here; audit_landing_files has already stopped the build
-    if any file's header is not exactly `columns`.
+    Landing CSVs are read with header=false (see read_landed_files): the header line arrives as
+    a row and is dropped here; audit_landing_files has already stopped the build if any file's
+    header is not exactly `columns`, and the folder listing if the folder holds anything the
+    build does not read.
 #}
 {% macro bronze(table_name, columns) -%}
     {%- set kind = var('bronze_source') -%}
@@ -24,10 +25,11 @@
     {%- elif kind == 'landing' -%}
     (
         -- reads landing files only after their checks passed: {{ ref('audit_landing_files') }}
+        -- bronze table: {{ source('landing', table_name) }}
         select
             {% for c in columns %}{{ c }}, {% endfor %}
             {{ landing_file('filename') }} as source_file
-        from {{ source('landing', table_name) }}
+        from {{ landing_read(table_name) }}
         where not ({{ landing_header_condition(columns) }})
     )
     {%- else -%}
@@ -39,7 +41,10 @@
 
 {#- True for a landing row that is the file's header line (every value equals its column name). -#}
 {% macro landing_header_condition(columns) -%}
-    {%- for c in columns %}{{ c }} is not distinct from '{{ c }}'{{ " and " if not loop.last }}{% endfor -%}
+    {%- for c in columns -%}
+        {{ c }} is not distinct from {{ sql_string(c, 'landed column') }}
+        {{- " and " if not loop.last }}
+    {%- endfor -%}
 {%- endmacro %}
 
 
@@ -50,4 +55,55 @@
 #}
 {% macro landing_file(path_column) -%}
     regexp_extract({{ path_column }}, '([^/]+/[^/]+)$', 1)
+{%- endmacro %}
+
+
+{#
+    The landing folder of one table: <landing_path>/<table>/. Every entry in it (any name,
+    extension or case; files and folders) is read (.csv and .csv.gz, or .parquet with
+    landing_format: parquet, any case), ignored on purpose (var landing_ignore_patterns) or
+    named in an error that stops the build (see file_entries). The landing path may hold any
+    character but a backslash and NUL (quotes, spaces, *, ?, [ are read as themselves).
+
+      landing_entries(table)  SQL: one row per entry with its verdict (audit_landing_files)
+      landing_files(tables)   table -> the files to read, at execution (one error naming
+                              every rejected entry of those tables)
+      landing_read(table)     SQL: the table function reading them
+#}
+{% macro landing_folder_pattern(table_name) -%}
+    {%- set folder = var('landing_path') | string -%}
+    {{ return(glob_literal(folder.rstrip('/'), 'var landing_path') ~ '/' ~ table_name ~ '/*') }}
+{%- endmacro %}
+
+
+{% macro landing_entries(table_name) -%}
+    {{ file_entries(
+        landing_folder_pattern(table_name),
+        readable_extensions(var('landing_format')),
+        'var landing_path'
+    ) }}
+{%- endmacro %}
+
+
+{% macro landing_files(table_names) -%}
+    {%- set folders = {} -%}
+    {%- for t in table_names -%}
+        {%- do folders.update({'landing entry ' ~ t ~ '/': landing_folder_pattern(t)}) -%}
+    {%- endfor -%}
+    {%- set found = readable_files(
+        folders, readable_extensions(var('landing_format')), 'var landing_path') -%}
+    {%- set files = {} -%}
+    {%- for t in table_names -%}
+        {%- do files.update({t: found['landing entry ' ~ t ~ '/']}) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+
+{% macro landing_read(table_name, files=none) -%}
+    {{ read_landed_files(
+        landing_files([table_name])[table_name] if files is none else files,
+        landed_columns(table_name),
+        var('landing_format')
+    ) }}
 {%- endmacro %}

@@ -23,7 +23,8 @@
 {%- endmacro %}
 
 
-{#- SQL list literal of a var holding accepted values: ('a', 'b'). -#}
-{% macro sql_list(values) -%}
-    ({%- for v in values -%}'{{ v }}'{{ ", " if not loop.last }}{%- endfor -%})
+{#- SQL list literal of a var holding accepted values: ('a', 'b'), each quoted by sql_string;
+    `origin` names the var in the error for a value that cannot be quoted. -#}
+{% macro sql_list(values, origin='a var of accepted values') -%}
+    ({%- for v in values -%}{{ sql_string(v, origin) }}{{ ", " if not loop.last }}{%- endfor -%})
 {%- endmacro %}

@@ -1,9 +1,9 @@
 {#
     The landed columns of each bronze table of the canonical (demo) format, in file order: the
-    contract for seeds and landing files alike. Staging models, the landing file checks and
-    raw_record all read it from here. (models/bronze/_landing__sources.yml repeats the lists
-    in `names=[...]` because YAML cannot call a macro; audit_landing_files fails the build if
-    a file's header differs from these.)
+    contract for seeds and landing files alike. Staging models, the landing file reader
+    (landing_read), the landing file checks and raw_record all read it from here
+    (audit_landing_files fails the build if a file's header differs from these; the column
+    lists of models/bronze/_landing__sources.yml document the same names).
 #}
 {% macro landed_columns(table_name=none) -%}
     {%- set tables = {

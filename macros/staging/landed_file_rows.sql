@@ -7,16 +7,22 @@
     line_number, read_error, raw_record, source_row_id.
 
       system      the dbt source name (online_retail, rees46)
-      table_name  the source table whose external_location reads the files
+      table_name  the source table the files are (lineage and docs; read by read_landed_files)
       columns     landed column names (as the source names them)
       header      the header line's names, in order
-      files_glob  the same path/glob the source's external_location reads
+      path        var <system>_path: one file, a folder (every entry in it is read or named in
+                  an error, as a landing folder: file_entries) or a glob (a path with * ? [)
 #}
-{% macro landed_file_rows(system, table_name, columns, header, files_glob) -%}
+{% macro landed_file_rows(system, table_name, columns, header, path) -%}
+{%- set origin = 'var ' ~ system ~ '_path' -%}
+{%- set pattern = landed_path_pattern(path, origin) -%}
+{%- set files = readable_files(
+    {system ~ ' entry ': pattern}, readable_extensions('csv'), origin)[system ~ ' entry '] -%}
+{%- set file_list = landed_file_list(files) -%}
 {%- set rejects_table = system ~ '_rejected_lines' -%}
 {%- set is_header_line -%}
     {%- for c in columns -%}
-        {{ " and " if not loop.first }}{{ c }} is not distinct from '{{ header[loop.index0] }}'
+        {{ " and " if not loop.first }}{{ c }} is not distinct from {{ sql_string(header[loop.index0], system ~ ' header') }}
     {%- endfor -%}
 {%- endset -%}
 {%- set no_rejects -%}
@@ -37,7 +43,10 @@
 
         files as (
 
-            select file as source_file from glob('{{ files_glob }}')
+            -- the paths as listed (file_list holds them escaped as one-file glob patterns)
+            select unnest([
+                {%- for f in files %}{{ sql_string(f, origin) }}{{ ", " if not loop.last }}{% endfor -%}
+            ]) as source_file
 
         ),
 
@@ -47,7 +56,7 @@
                 filename as source_file,
                 replace(replace(line, chr(65279), ''), '"', '') as line
             from read_csv(
-                '{{ files_glob }}', header=false, names=['line'], all_varchar=true,
+                {{ file_list }}, header=false, names=['line'], all_varchar=true,
                 delim=chr(31), quote='', escape='', ignore_errors=true, filename=true
             )
 
@@ -58,7 +67,9 @@
             select
                 files.source_file,
                 count(plain_lines.line) as lines_read,
-                count(*) filter (where plain_lines.line = '{{ header | join(",") }}') as header_lines
+                count(*) filter (
+                    where plain_lines.line = {{ sql_string(header | join(","), system ~ ' header') }}
+                ) as header_lines
             from files
             left join plain_lines on files.source_file = plain_lines.source_file
             group by all
@@ -67,9 +78,9 @@
 
         select
             string_agg(
-                '{{ system }} file ' || source_file || ': ' || case
+                {{ sql_string(system ~ ' file ', 'system') }} || source_file || ': ' || case
                     when lines_read = 0 then 'empty file: not even a header line'
-                    when header_lines = 0 then 'no header line "{{ header | join(",") }}" '
+                    when header_lines = 0 then {{ sql_string('no header line "' ~ header | join(",") ~ '" ', system ~ ' header') }}
                         || '(comma-delimited): wrong delimiter, or missing, extra or renamed columns'
                     else cast(header_lines as varchar) || ' header lines: files concatenated?'
                 end,
@@ -78,12 +89,6 @@
         from checked
         where header_lines != 1
     {% endset %}
-    {% set count_files_sql = "select count(*) from glob('" ~ files_glob ~ "')" %}
-    {% set files_found = run_query(count_files_sql).columns[0].values()[0] %}
-    {% if files_found == 0 %}
-        {{ exceptions.raise_compiler_error(
-            system ~ ": no file matches " ~ files_glob ~ " (check var " ~ system ~ "_path)") }}
-    {% endif %}
     {% set problems = run_query(file_check_sql).columns[0].values()[0] %}
     {% if problems %}
         {{ exceptions.raise_compiler_error(problems) }}
@@ -94,12 +99,10 @@
         DuckDB 2.0 behaviours this avoids (count(*) does not decode values, so it records no
         encoding reject; a glob read records no reject for a line cut inside a quoted field at
         the end of a file). -#}
-    {%- set reader = source(system, table_name) | string -%}
-    {%- set files = run_query("select file from glob('" ~ files_glob ~ "') order by file").columns[0].values() -%}
     {%- for chunk in files | batch(200) %}
         {% set scans = [] %}
         {% for file in chunk %}
-            {% do scans.append("select count(columns(*)) from " ~ reader.replace(files_glob, file)) %}
+            {% do scans.append("select count(columns(*)) from " ~ read_landed_files([file], columns)) %}
         {% endfor %}
         {% do run_query(scans | join(" union all ")) %}
     {%- endfor %}
@@ -127,7 +130,8 @@ read_lines as (
         -- The file's name without its folder: lineage and row ids do not change when the files
         -- are read from another folder (a copy, a relative or absolute path).
         regexp_extract(filename, '[^/]+$') as source_file
-    from {{ source(system, table_name) }}
+    -- bronze table: {{ source(system, table_name) }}
+    from {{ read_landed_files(files, columns) }}
     -- The file's header line (checked above: exactly one per file).
     where not ({{ is_header_line }})
 
@@ -191,4 +195,26 @@ final as (
 
 select * from final
 
+{%- endmacro %}
+
+
+
+{#
+    A source adapter's path var as a glob pattern for file_entries: a path with *, ? or [ is a
+    glob, used as given (exactly the entries it matches); otherwise a literal path (glob_literal):
+    the file itself when it is one, else the entries of the folder it names.
+#}
+{% macro landed_path_pattern(path, origin) -%}
+    {%- set text = path | string -%}
+    {%- if '*' in text or '?' in text or '[' in text -%}
+        {{ return(glob_pattern(text, origin)) }}
+    {%- endif -%}
+    {%- set literal = glob_literal(text.rstrip('/') or text, origin) -%}
+    {%- if execute -%}
+        {%- set found = run_query("select count(*) from glob(" ~ sql_string(literal, origin) ~ ")") -%}
+        {%- if found.columns[0].values()[0] == 1 -%}
+            {{ return(literal) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(literal ~ '/*') }}
 {%- endmacro %}

@@ -36,7 +36,8 @@ where model_rows != compare_rows
         {%- set landed -%}
         (
             select count(*) filter (where not ({{ landing_header_condition(landed_columns(bronze_table)) }}))
-            from {{ source('landing', bronze_table) }}
+            -- bronze table: {{ source('landing', bronze_table) }}
+            from {{ landing_read(bronze_table) }}
         )
         {%- endset -%}
     {%- endif %}

@@ -1,9 +1,14 @@
 {#
-    One row per file in the landing folder (bronze_source: landing): which table it feeds, rows
-    read, header lines found and lines DuckDB could not read. Built before any staging model
-    reads the files, and it STOPS THE BUILD, naming every offending file, when a file is not
-    something we can load row by row:
+    One row per entry in the landing folder's table folders (bronze_source: landing): every
+    file read, with the table it feeds, rows read, header lines found and lines DuckDB could
+    not read; and every entry ignored on purpose (var landing_ignore_patterns), marked so.
+    Built before any staging model reads the files. The build STOPS, naming every offending
+    entry, when the folder holds something it cannot load row by row:
 
+      - anything it does not read: a subfolder, a folder named like a file (x.csv/), a file
+        that is not .csv / .csv.gz (or .parquet with landing_format: parquet), in any case;
+        stopped already by audit_landing_rejects, the first model that lists the folder
+        (landing_files), and checked again here
       - an empty file (not even a header line)
       - no line equal to the expected header (wrong delimiter, missing, extra or renamed
         columns): the expected header is in the message
@@ -16,17 +21,19 @@
 {{ config(enabled=var('bronze_source', 'seeds') == 'landing') }}
 
 {%- set csv = var('landing_format') != 'parquet' -%}
-{%- set extension = 'csv' if csv else 'parquet' -%}
 
 with
 
 {% for table_name, columns in landed_columns().items() %}
-files_{{ table_name }} as (
+entries_{{ table_name }} as (
 
+    -- bronze table: {{ source('landing', table_name) }}
     select
-        '{{ table_name }}' as source_table,
-        {{ landing_file('file') }} as source_file
-    from glob('{{ var("landing_path") }}/{{ table_name }}/*.{{ extension }}')
+        {{ sql_string(table_name, 'landing table') }} as source_table,
+        {{ landing_file('entry_path') }} as source_file,
+        entry_status,
+        problem as entry_problem
+    from ({{ landing_entries(table_name) }})
 
 ),
 
@@ -40,7 +47,7 @@ read_{{ table_name }} as (
         {%- else -%}
         cast(0 as bigint) as header_lines
         {%- endif %}
-    from {{ source('landing', table_name) }}
+    from {{ landing_read(table_name) }}
     group by all
 
 ),
@@ -59,16 +66,18 @@ rejects as (
 
 files as (
 
-    {% for table_name in landed_columns() %}
+    {% for table_name, columns in landed_columns().items() %}
     select
-        files_{{ table_name }}.source_table,
-        files_{{ table_name }}.source_file,
+        entries_{{ table_name }}.source_table,
+        entries_{{ table_name }}.source_file,
+        entries_{{ table_name }}.entry_status,
+        entries_{{ table_name }}.entry_problem,
         coalesce(read_{{ table_name }}.lines_read, 0) as lines_read,
         coalesce(read_{{ table_name }}.header_lines, 0) as header_lines,
-        '{{ landed_columns(table_name) | join(",") }}' as expected_header
-    from files_{{ table_name }}
+        {{ sql_string(columns | join(","), 'landed columns') }} as expected_header
+    from entries_{{ table_name }}
     left join read_{{ table_name }}
-        on files_{{ table_name }}.source_file = read_{{ table_name }}.source_file
+        on entries_{{ table_name }}.source_file = read_{{ table_name }}.source_file
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -79,10 +88,16 @@ checked as (
     select
         files.source_table,
         files.source_file,
-        files.lines_read - files.header_lines as rows_landed,
-        coalesce(rejects.lines_rejected, 0) as lines_rejected,
-        files.header_lines,
+        files.entry_status,
+        case when files.entry_status = 'read' then files.lines_read - files.header_lines end
+            as rows_landed,
+        case when files.entry_status = 'read' then coalesce(rejects.lines_rejected, 0) end
+            as lines_rejected,
+        case when files.entry_status = 'read' then files.header_lines end
+            as header_lines,
         case
+            when files.entry_status = 'ignored' then null
+            when files.entry_status = 'rejected' then files.entry_problem
             when not {{ csv }} then null
             when files.lines_read = 0 and coalesce(rejects.lines_rejected, 0) = 0
                 then 'empty file: not even a header line'
@@ -113,6 +128,7 @@ final as (
     select
         checked.source_table,
         checked.source_file,
+        checked.entry_status,
         checked.rows_landed,
         checked.lines_rejected,
         checked.header_lines

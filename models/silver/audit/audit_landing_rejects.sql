@@ -5,32 +5,33 @@
     fatal; they are quarantined (audit_quarantined_rows) with file, line number and reason, and
     count as landed in audit_reconciliation.
 
-    How: the landing sources read with ignore_errors + store_rejects, which makes DuckDB record
-    unreadable lines in the temporary tables reject_errors / reject_scans of the connection that
-    scanned. Those tables are per connection, so this model scans the files itself (run_query
-    at execution time, on the model's own connection) and then reads them. DuckDB reports one
+    How: landing files are read with ignore_errors + store_rejects (read_landed_files), which
+    makes DuckDB record unreadable lines in the temporary tables reject_errors / reject_scans of
+    the connection that scanned. Those tables are per connection, so this model scans the files
+    itself (run_query at execution time, on the model's own connection) and then reads them. DuckDB reports one
     error per missing column for a short line: collapse to one row per file and line.
 #}
 {{ config(enabled=var('bronze_source', 'seeds') == 'landing') }}
 
 {%- set csv = var('landing_format') != 'parquet' -%}
 
-{% if execute and csv %}
+{% if execute %}
     {% do run_query("drop table if exists reject_errors; drop table if exists reject_scans;") %}
-    {% for table_name in landed_columns() %}
-        {%- set pattern = var('landing_path') ~ '/' ~ table_name ~ '/*.csv' -%}
-        {%- set reader = source('landing', table_name) | string -%}
-        {%- set files = run_query("select file from glob('" ~ pattern ~ "') order by file").columns[0].values() -%}
-        {#- One scan per file, not one over the glob: reading a glob, DuckDB 2.0 records no
-            reject for a line cut off inside a quoted field at the end of a file (single-file
-            reads do; tests/test_landing_files.py covers it). The rows read are the same.
-            count(columns(*)), not count(*): count(*) skips decoding the values, so DuckDB
-            neither checks their encoding nor records the line as rejected - yet a real read
-            that decodes them drops it. -#}
-        {%- for chunk in files | batch(200) %}
+    {#- The first model to touch the landing folder: listing it stops the build, naming
+        every entry of every table folder the build would not read. -#}
+    {%- set files_by_table = landing_files(landed_columns().keys() | list) -%}
+    {% for table_name, files in files_by_table.items() %}
+        {#- One scan per file, not one over all of them: reading many files, DuckDB 2.0
+            records no reject for a line cut off inside a quoted field at the end of a file
+            (single-file reads do; tests/test_landing_files.py covers it). The rows read are
+            the same. count(columns(*)), not count(*): count(*) skips decoding the values, so
+            DuckDB neither checks their encoding nor records the line as rejected - yet a real
+            read that decodes them drops it. -#}
+        {%- for chunk in (files if csv else []) | batch(200) %}
             {% set scans = [] %}
             {% for file in chunk %}
-                {% do scans.append("select count(columns(*)) from " ~ reader.replace(pattern, file)) %}
+                {% set reader = landing_read(table_name, [file]) %}
+                {% do scans.append("select count(columns(*)) from " ~ reader) %}
             {% endfor %}
             {% do run_query(scans | join(" union all ")) %}
         {%- endfor %}

@@ -1,12 +1,15 @@
 {#
-    One row per landed line of the Online Retail day files (var online_retail_path, *.csv),
+    One row per landed line of the Online Retail day files (var online_retail_path: a folder),
     exactly as read: every column text, the file it came from, raw_record and source_row_id.
     The header line of each file is dropped; lines DuckDB could not read are rows too (columns
     null, `read_error` set), so they are quarantined and reconciled, never lost.
 
     At execution time, on this model's own connection, before the model's SQL runs:
 
-    1. File checks (the landing folder's rules, audit_landing_files). Every file is read as
+    1. File checks (the landing folder's rules, audit_landing_files). The path is listed
+       (landed_path_pattern, readable_files): .csv and .csv.gz files are read (any case); any
+       other entry (a subfolder, another file type) stops the build naming it, unless var
+       landing_ignore_patterns matches its name. Every file is read as
        plain lines (one column, no quoting) and the build STOPS, naming every offending file,
        when a file is empty, has no line equal to the expected header (wrong delimiter,
        missing, extra or renamed columns) or has more than one (files concatenated). Done on
@@ -28,7 +31,6 @@
     'InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice',
     'CustomerID', 'Country',
 ] -%}
-{%- set files_glob = var('online_retail_path') ~ '/*.csv' -%}
 {%- set system = 'online_retail' -%}
 
-{{ landed_file_rows(system, 'invoice_lines', columns, header, files_glob) }}
+{{ landed_file_rows(system, 'invoice_lines', columns, header, var('online_retail_path')) }}

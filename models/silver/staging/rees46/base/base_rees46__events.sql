@@ -1,5 +1,5 @@
 {#
-    One row per landed line of the REES46 event files (var rees46_path: a file or a glob),
+    One row per landed line of the REES46 event files (var rees46_path: a file, folder or glob),
     exactly as read: every column text, the file it came from, raw_record and source_row_id.
     Windows line endings are read natively. The header line of each file is dropped; lines
     DuckDB could not read (the public sample's cut-off last line) are rows too (columns null,
@@ -7,7 +7,10 @@
 
     At execution time, on this model's own connection, before the model's SQL runs:
 
-    1. File checks (the landing folder's rules, audit_landing_files). Every file is read as
+    1. File checks (the landing folder's rules, audit_landing_files). The path is listed
+       (landed_path_pattern, readable_files): .csv and .csv.gz files are read (any case); any
+       other entry (a subfolder, another file type) stops the build naming it, unless var
+       landing_ignore_patterns matches its name. Every file is read as
        plain lines (one column, no quoting) and the build STOPS, naming every offending file,
        when a file is empty, has no line equal to the expected header (wrong delimiter,
        missing, extra or renamed columns) or has more than one (files concatenated). Done on
@@ -25,7 +28,7 @@
     'user_id', 'user_session',
 ] -%}
 {%- set header = columns -%}
-{%- set files_glob = var('rees46_path') -%}
+
 {%- set system = 'rees46' -%}
 
-{{ landed_file_rows(system, 'events', columns, header, files_glob) }}
+{{ landed_file_rows(system, 'events', columns, header, var('rees46_path')) }}
