@@ -104,10 +104,14 @@ segment_counts as (
         {%- for column_name, unknown_value in columns.items() %}
             union all
             select
-                '{{ relation_name }}.{{ column_name }}' as relation_name,
-                '{{ unknown_value }}' as unknown_value,
+                {{ sql_string(relation_name ~ '.' ~ column_name, 'var health_segment_columns') }}
+                    as relation_name,
+                {{ sql_string(unknown_value, 'var health_segment_columns') }} as unknown_value,
                 count(*) as rows_checked,
-                count(*) filter (where {{ column_name }} = '{{ unknown_value }}') as rows_unknown
+                count(*) filter (
+                    where {{ adapter.quote(column_name) }}
+                    = {{ sql_string(unknown_value, 'var health_segment_columns') }}
+                ) as rows_unknown
             from {{ ref(relation_name) }}
         {%- endfor %}
     {%- endfor %}

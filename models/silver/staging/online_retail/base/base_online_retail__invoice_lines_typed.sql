@@ -73,7 +73,7 @@ typed as (
 
         -- timestamps: UK local wall-clock time -> UTC
         timezone('UTC', timezone(
-            '{{ timezone }}',
+            {{ sql_string(timezone, 'var online_retail_timezone') }},
             try_strptime(trim(invoice_date), [
                 '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S'
             ])
@@ -88,8 +88,15 @@ classified as (
         *,
         starts_with(order_id, 'C') as is_cancellation,
         coalesce(product_id in {{ sql_list(shipping_codes) }}, false) as is_shipping_line,
-        coalesce(regexp_full_match(product_id, '{{ non_product_pattern }}'), false)
-            as is_non_product_line,
+        coalesce(
+            regexp_full_match(
+                product_id,
+                {{ sql_string(
+                    non_product_pattern, 'var online_retail_non_product_stock_code_pattern'
+                ) }}
+            ),
+            false
+        ) as is_non_product_line,
         -- The whole table is read every run, so a file without a date in its name gets the
         -- day derived from all lines (latest_plausible_at).
         coalesce(
