@@ -38,18 +38,24 @@ def session_customers(events) -> pd.Series:
     return events.groupby("session_id")["customer_id"].last()
 
 
-def closed_funnel(step_events: pd.DataFrame, unit: str) -> list[int]:
-    """Units reaching each step: step k at the first step-k event at or after step k-1."""
+def closed_funnel_reached(step_events: pd.DataFrame, unit: str) -> list[pd.Series]:
+    """Per step, unit -> when it reached the step: step k at the first step-k event at or after
+    it reached step k-1."""
     reached = step_events[step_events.step_number == 1].groupby(unit)["event_at"].min()
-    counts = [len(reached)]
+    steps = [reached]
     for k in range(2, len(STEP_EVENTS) + 1):
         candidates = step_events[step_events.step_number == k].join(
             reached.rename("previous_at"), on=unit, how="inner"
         )
         in_order = candidates[candidates.event_at >= candidates.previous_at]
         reached = in_order.groupby(unit)["event_at"].min()
-        counts.append(len(reached))
-    return counts
+        steps.append(reached)
+    return steps
+
+
+def closed_funnel(step_events: pd.DataFrame, unit: str) -> list[int]:
+    """Units reaching each step of the closed funnel."""
+    return [len(reached) for reached in closed_funnel_reached(step_events, unit)]
 
 
 def funnel_entrants(run, funnel_level: str) -> list[int]:
@@ -82,6 +88,48 @@ def test_session_funnel_step_counts_match_a_pandas_closed_funnel(demo_warehouse,
     # The closed funnel is not the raw count: some sessions buy without a recorded checkout.
     raw_purchases = events.loc[events.event_type == "purchase", "session_id"].nunique()
     assert expected[-1] < raw_purchases
+
+
+@pytest.mark.slow
+def test_session_funnel_steps_match_a_pandas_closed_funnel_and_fct_sessions_pivots_them(
+    demo_warehouse, events
+):
+    steps = events[events.event_type.isin(STEP_EVENTS)].assign(
+        step_number=lambda d: d.event_type.map(STEP_EVENTS)
+    )
+    names = [s["step_name"] for s in PROJECT_VARS["funnel_steps"]]
+    expected = (
+        pd.concat(
+            reached.rename("reached_at").reset_index().assign(step_number=k, step_name=name)
+            for k, (reached, name) in enumerate(
+                zip(closed_funnel_reached(steps, "session_id"), names, strict=True), start=1
+            )
+        )
+        .sort_values(["session_id", "step_number"])
+        .reset_index(drop=True)
+    )
+    actual = demo_warehouse.df(
+        "select session_id, reached_at, step_number, step_name "
+        "from gold.fct_session_funnel_steps order by session_id, step_number"
+    )
+    assert len(actual) > 0
+    pd.testing.assert_frame_equal(actual, expected[actual.columns], check_dtype=False)
+    # fct_sessions: one step time column per step and funnel_depth = the last step reached.
+    sessions = demo_warehouse.df(
+        "select session_id, funnel_depth, "
+        + ", ".join(f"{name}_step_reached_at" for name in names)
+        + " from gold.fct_sessions"
+    ).set_index("session_id")
+    depth = expected.groupby("session_id").step_number.max()
+    assert (sessions.funnel_depth == depth.reindex(sessions.index).fillna(0)).all()
+    for k, name in enumerate(names, start=1):
+        at = expected[expected.step_number == k].set_index("session_id").reached_at
+        pd.testing.assert_series_equal(
+            sessions[f"{name}_step_reached_at"].dropna().sort_index(),
+            at.sort_index(),
+            check_names=False,
+            check_dtype=False,
+        )
 
 
 @pytest.mark.slow

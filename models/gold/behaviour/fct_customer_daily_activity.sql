@@ -24,9 +24,8 @@ events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        not is_bot
+        {{ in_behaviour_scope() }}
         and customer_id is not null
-        and event_date <= {{ as_of_date() }}
 
 ),
 

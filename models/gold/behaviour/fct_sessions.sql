@@ -19,14 +19,17 @@
       <step>_step_reached_at, funnel_depth   the closed, ordered funnel: the session reaches
                                              step k at its first step-k event at or after it
                                              reached step k-1; a skipped step stops the funnel.
+                                             Pivoted from fct_session_funnel_steps, its one
+                                             home (funnel_depth = the last step reached).
 
     Orders and revenue: the orders created by the session's purchase events (order_id), any
     status, counted once; revenue = their fct_orders.net_amount (the net revenue rule:
     cancelled and returned orders bring none; shipping is not revenue).
 #}
 {#-
-    Landing folder, incremental (delete+insert by visitor_id): only the visitors whose
-    sessions can have changed are rebuilt, from all of their events:
+    Landing folder, incremental (delete+insert by visitor_id; the run scope in
+    macros/behaviour/behaviour_run_scope.sql, shared with fct_session_funnel_steps): only the
+    visitors whose sessions can have changed are rebuilt, from all of their events:
       - a visitor with an event that arrived on or after the newest arrival date this table
         has seen (last_event_arrived_on): new events, late events re-opening a session, a
         login re-attributing earlier events, a new kept copy of an event;
@@ -36,14 +39,7 @@
     in date order; a file dated before that newest arrival date is not picked up here, and the
     test fct_sessions_covers_every_kept_event fails the build (run with --full-refresh).
 -#}
-{{ config(
-    materialized=landing_materialization(),
-    unique_key='visitor_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail',
-    post_hook="{% if is_incremental() %}delete from {{ this }} where visitor_id in
-        (select visitor_id from {{ ref('int_events_sessionized') }} where is_bot){% endif %}",
-) }}
+{{ config(**visitor_incremental_config()) }}
 {%- set steps = var('funnel_steps') -%}
 
 with
@@ -64,8 +60,7 @@ current_session_orders as (
             order_id
         from {{ ref('int_events_sessionized') }}
         where
-            not is_bot
-            and event_date <= {{ as_of_date() }}
+            {{ in_behaviour_scope() }}
             and event_type = 'purchase'
             and order_id is not null
     ) as purchases
@@ -77,10 +72,7 @@ current_session_orders as (
 
 changed_visitors as (
 
-    select visitor_id
-    from {{ ref('int_events_sessionized') }}
-    -- a file without a date in its name (arrived_on null) rebuilds its visitors every run
-    where coalesce(arrived_on >= (select max(last_event_arrived_on) from {{ this }}), true)
+    {{ visitors_with_new_events('last_event_arrived_on') }}
     union
     select coalesce(current_session_orders.visitor_id, existing.visitor_id) as visitor_id
     from current_session_orders
@@ -101,27 +93,13 @@ changed_visitors as (
 ),
 
 {% endif %}
--- Three imports of the same events, each with only its own rows: referenced once each, they
+-- Two imports of the same events, each with only its own rows: referenced once each, they
 -- stream from the table instead of being materialized (10M events x every column).
 events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        not is_bot
-        and event_date <= {{ as_of_date() }}
-    {% if is_incremental() %}
-        and visitor_id in (select visitor_id from changed_visitors)
-    {% endif %}
-
-),
-
-funnel_events as (
-
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        not is_bot
-        and event_date <= {{ as_of_date() }}
-        and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
+        {{ in_behaviour_scope() }}
     {% if is_incremental() %}
         and visitor_id in (select visitor_id from changed_visitors)
     {% endif %}
@@ -132,8 +110,7 @@ purchase_events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        not is_bot
-        and event_date <= {{ as_of_date() }}
+        {{ in_behaviour_scope() }}
         and event_type = 'purchase'
         and order_id is not null
     {% if is_incremental() %}
@@ -145,6 +122,15 @@ purchase_events as (
 orders as (
 
     select * from {{ ref('fct_orders') }}
+
+),
+
+funnel_steps_reached as (
+
+    select * from {{ ref('fct_session_funnel_steps') }}
+    {% if is_incremental() %}
+        where visitor_id in (select visitor_id from changed_visitors)
+    {% endif %}
 
 ),
 
@@ -169,47 +155,20 @@ session_orders as (
 
 ),
 
-step_events as (
+session_funnel as (
 
     select
         session_id,
-        case event_type
-            {%- for step in steps %}
-                when '{{ step.event_type }}' then {{ loop.index }}
-            {%- endfor %}
-        end as step_number,
-        event_at
-    from funnel_events
-
-),
-
-step_1_reached as (
-
-    select
-        session_id,
-        min(event_at) as reached_at
-    from step_events
-    where step_number = 1
+        {%- for step in steps %}
+            max(reached_at) filter (where step_number = {{ loop.index }})
+                as {{ step.step_name }}_step_reached_at,
+        {%- endfor %}
+        -- closed funnel: the steps reached are 1 .. the last one
+        max(step_number) as funnel_depth
+    from funnel_steps_reached
     group by all
 
 ),
-{%- for n in range(2, steps | length + 1) %}
-
-    step_{{ n }}_reached as (
-
-        select
-            step_events.session_id,
-            min(step_events.event_at) as reached_at
-        from step_events
-        inner join step_{{ n - 1 }}_reached as previous_step
-            on
-                step_events.session_id = previous_step.session_id
-                and step_events.event_at >= previous_step.reached_at
-        where step_events.step_number = {{ n }}
-        group by all
-
-    ),
-{%- endfor %}
 
 session_aggregates as (
 
@@ -273,21 +232,12 @@ sessions_measured as (
             or session_aggregates.has_purchased
         ) as is_engaged,
         {%- for step in steps %}
-            step_{{ loop.index }}_reached.reached_at as {{ step.step_name }}_step_reached_at,
+            session_funnel.{{ step.step_name }}_step_reached_at,
         {%- endfor %}
-        case
-            {%- for step in steps | reverse %}
-                when step_{{ steps | length - loop.index0 }}_reached.reached_at is not null
-                    then {{ steps | length - loop.index0 }}
-            {%- endfor %}
-            else 0
-        end as funnel_depth
+        coalesce(session_funnel.funnel_depth, 0) as funnel_depth
     from session_aggregates
     left join session_orders on session_aggregates.session_id = session_orders.session_id
-    {%- for step in steps %}
-        left join step_{{ loop.index }}_reached
-            on session_aggregates.session_id = step_{{ loop.index }}_reached.session_id
-    {%- endfor %}
+    left join session_funnel on session_aggregates.session_id = session_funnel.session_id
 
 ),
 

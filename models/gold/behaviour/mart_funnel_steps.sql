@@ -2,91 +2,50 @@
     One row per funnel_level x segment_type x segment_value x funnel step: how many units
     (sessions, or customers) reached each step of the closed, ordered funnel.
 
-    Closed and ordered (var funnel_steps): a unit reaches step k at its first step-k event at or
-    after it reached step k-1; so entrants never increase along the steps.
-      session level   the session's own events; step times come from fct_sessions.
+    Closed and ordered (var funnel_steps, macro closed_funnel_reached): a unit reaches step k at
+    its first step-k event at or after it reached step k-1; so entrants never increase along the
+    steps.
+      session level   the session's own events: counts the steps of fct_session_funnel_steps.
       customer level  all the customer's sessions in the segment (customer = fct_sessions'
                       session customer): a customer who views today and buys next week reaches
                       every step, once. Anonymous sessions are not in the customer funnel.
+                      Not derivable from the session steps (a customer can view in one session
+                      and add to cart in the next, where neither session passes the view step),
+                      so it runs the same rule on the step events: step 1 from the sessions'
+                      step 1 (the customer's first step-1 event is the earliest of its
+                      sessions'), the later steps from silver's step events.
 
-    Segments (var behaviour_segment_types): every session falls in one value of each segment
-    type; a customer is judged on their sessions with that value. The segment columns come from
-    macro session_segment_columns (shared with mart_time_to_action): to add a segment type, add
-    its `segment_<type>` column there and the type's name to the var.
+    Segments (var behaviour_segment_types) from dim_session_segments: every session falls in one
+    value of each segment type; a customer is judged on their sessions with that value.
 #}
 {%- set steps = var('funnel_steps') -%}
-{%- set segment_types = var('behaviour_segment_types') -%}
 
 with
 
-sessions as (
+sessions_by_segment as (
 
-    select * from {{ ref('fct_sessions') }}
+    select * from {{ ref('dim_session_segments') }}
 
 ),
 
-events as (
+session_steps as (
+
+    select * from {{ ref('fct_session_funnel_steps') }}
+
+),
+
+later_step_events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        not is_bot
-        and event_date <= {{ as_of_date() }}
-        and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
+        {{ in_behaviour_scope() }}
+        and event_type in {{ sql_list(steps[1:] | map(attribute='event_type') | list) }}
 
 ),
 
 funnel_steps as (
 
-    {%- for step in steps %}
-        select
-            {{ loop.index }} as step_number,
-            '{{ step.step_name }}' as step_name
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-
-),
-
-rfm as (
-
-    select
-        customer_id,
-        segment_name
-    from {{ ref('mart_rfm') }}
-
-),
-
-session_segments as (
-
-    select
-        sessions.session_id,
-        sessions.customer_id,
-        {%- for step in steps %}
-            sessions.{{ step.step_name }}_step_reached_at,
-        {%- endfor %}
-        {{ session_segment_columns('sessions', 'rfm') }}
-    from sessions
-    left join rfm on sessions.customer_id = rfm.customer_id
-
-),
-
-sessions_by_segment as (
-
-    {%- for segment_type in segment_types %}
-        select
-            session_id,
-            customer_id,
-            {%- for step in steps %}
-                {{ step.step_name }}_step_reached_at,
-            {%- endfor %}
-            '{{ segment_type }}' as segment_type,
-            cast(segment_{{ segment_type }} as varchar) as segment_value
-        from session_segments
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ funnel_step_rows() }}
 
 ),
 
@@ -106,24 +65,19 @@ session_units as (
 
 session_entrants as (
 
-    {%- for step in steps %}
-        select
-            'session' as funnel_level,
-            segment_type,
-            segment_value,
-            {{ loop.index }} as step_number,
-            count(*) as entrants
-        from sessions_by_segment
-        where {{ step.step_name }}_step_reached_at is not null
-        group by all
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select
+        'session' as funnel_level,
+        sessions_by_segment.segment_type,
+        sessions_by_segment.segment_value,
+        session_steps.step_number,
+        count(*) as entrants
+    from session_steps
+    inner join sessions_by_segment on session_steps.session_id = sessions_by_segment.session_id
+    group by all
 
 ),
 
--- customer level: the same chain over all the customer's sessions in the segment -------------
+-- customer level: the same rule over all the customer's sessions in the segment --------------
 
 customer_units as (
 
@@ -138,73 +92,58 @@ customer_units as (
 
 ),
 
+session_step_events as (
+
+    select
+        session_id,
+        step_number,
+        reached_at as event_at
+    from session_steps
+    where step_number = 1
+    union all
+    select
+        session_id,
+        {{ funnel_step_number('event_type') }} as step_number,
+        event_at
+    from later_step_events
+
+),
+
 customer_step_events as (
 
     select
         sessions_by_segment.segment_type,
         sessions_by_segment.segment_value,
         sessions_by_segment.customer_id,
-        case events.event_type
-            {%- for step in steps %}
-                when '{{ step.event_type }}' then {{ loop.index }}
-            {%- endfor %}
-        end as step_number,
-        events.event_at
-    from events
-    inner join sessions_by_segment on events.session_id = sessions_by_segment.session_id
+        session_step_events.step_number,
+        session_step_events.event_at
+    from session_step_events
+    inner join sessions_by_segment
+        on session_step_events.session_id = sessions_by_segment.session_id
     where sessions_by_segment.customer_id is not null
 
 ),
 
-customer_step_1_reached as (
+customer_steps as (
 
-    select
-        segment_type,
-        segment_value,
-        customer_id,
-        min(event_at) as reached_at
-    from customer_step_events
-    where step_number = 1
-    group by all
+    {{ closed_funnel_reached(
+        'customer_step_events',
+        ['segment_type', 'segment_value', 'customer_id'],
+        steps | length,
+    ) }}
 
 ),
-{%- for n in range(2, steps | length + 1) %}
-
-    customer_step_{{ n }}_reached as (
-
-        select
-            customer_step_events.segment_type,
-            customer_step_events.segment_value,
-            customer_step_events.customer_id,
-            min(customer_step_events.event_at) as reached_at
-        from customer_step_events
-        inner join customer_step_{{ n - 1 }}_reached as previous_step
-            on
-                customer_step_events.segment_type = previous_step.segment_type
-                and customer_step_events.segment_value = previous_step.segment_value
-                and customer_step_events.customer_id = previous_step.customer_id
-                and customer_step_events.event_at >= previous_step.reached_at
-        where customer_step_events.step_number = {{ n }}
-        group by all
-
-    ),
-{%- endfor %}
 
 customer_entrants as (
 
-    {%- for step in steps %}
-        select
-            'customer' as funnel_level,
-            segment_type,
-            segment_value,
-            {{ loop.index }} as step_number,
-            count(*) as entrants
-        from customer_step_{{ loop.index }}_reached
-        group by all
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select
+        'customer' as funnel_level,
+        segment_type,
+        segment_value,
+        step_number,
+        count(*) as entrants
+    from customer_steps
+    group by all
 
 ),
 

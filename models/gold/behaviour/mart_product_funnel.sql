@@ -1,19 +1,48 @@
 {#
     One row per grain (product, category) x item x funnel step: the closed, ordered funnel of
-    mart_funnel_steps, per product and per category, with cart abandonment.
+    var funnel_steps per product and per category, with cart abandonment.
 
-    The unit is a session x item (product or category). Within the session the item
-      1 view      has a product_view of the product (of any product of the category);
-      2 cart      has an add_to_cart of it at or after its view;
-      3 checkout  the session begins checkout at or after that add to cart;
-      4 purchase  the session purchases at or after that checkout, and the order (order lines)
-                  holds the product (a product of the category).
-    So a product added, removed and not bought is abandoned even if the session bought others.
-    Cart abandonment (on the cart row) = cart entrants that did not reach purchase.
-    This model needs the four standard steps of var funnel_steps (their event types are read
-    from the var).
+    The unit is a session x item (product or category); the rule is the session funnel's (macro
+    closed_funnel_reached), on the events that concern the item. What a step's event means for
+    an item follows from its event type:
+      item step      an event type of var product_event_types (product_view, add_to_cart, ...):
+                     an event of the product (of any product of the category);
+      order step     purchase: a purchase whose order (order lines) holds the product (a
+                     product of the category);
+      session step   any other (begin_checkout): the session's event, shared by every item of
+                     the session that reached the previous step before it.
+    With the standard steps: the item is viewed, added to cart at or after its view, the session
+    begins checkout at or after that add to cart, and buys an order holding the item at or after
+    that checkout. So a product added, removed and not bought is abandoned even if the session
+    bought others. Step 1 must be an item or order step (it is where the session meets the
+    item); the model does not compile otherwise.
+    Cart abandonment (on the add_to_cart step's row, none without one) = its entrants that did
+    not reach the last step.
+
+    Not derivable from fct_session_funnel_steps: an item added to the cart after the session
+    began checkout reaches checkout at a later begin_checkout than the session's.
 #}
 {%- set steps = var('funnel_steps') -%}
+{%- set step_kinds = [] -%}
+{%- for step in steps -%}
+    {%- do step_kinds.append(
+        'item' if step.event_type in var('product_event_types')
+        else 'order' if step.event_type == 'purchase'
+        else 'session'
+    ) -%}
+{%- endfor -%}
+{%- if execute and step_kinds[0] == 'session' -%}
+    {{ exceptions.raise_compiler_error(
+        'mart_product_funnel: the first step of var funnel_steps ("' ~ steps[0].event_type
+        ~ '") must be an event of a product (var product_event_types) or purchase: the item '
+        ~ 'funnel starts where the session meets the item.') }}
+{%- endif -%}
+{%- set session_steps = [] -%}
+{%- set cart_step = [] -%}
+{%- for step in steps -%}
+    {%- if step_kinds[loop.index0] == 'session' -%}{%- do session_steps.append(loop.index) -%}{%- endif -%}
+    {%- if step.event_type == 'add_to_cart' and not cart_step -%}{%- do cart_step.append(loop.index) -%}{%- endif -%}
+{%- endfor -%}
 
 with
 
@@ -21,8 +50,7 @@ events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        not is_bot
-        and event_date <= {{ as_of_date() }}
+        {{ in_behaviour_scope() }}
         and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
 
 ),
@@ -41,31 +69,48 @@ order_lines as (
 
 funnel_steps as (
 
-    {%- for step in steps %}
-        select
-            {{ loop.index }} as step_number,
-            '{{ step.step_name }}' as step_name
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ funnel_step_rows() }}
 
 ),
 
-product_events as (
+step_events as (
 
     select
-        events.session_id,
-        events.product_id,
-        products.category,
-        case events.event_type
-            when '{{ steps[0].event_type }}' then 1
-            when '{{ steps[1].event_type }}' then 2
-        end as step_number,
-        events.event_at
+        *,
+        {{ funnel_step_number('event_type') }} as step_number
     from events
-    inner join products on events.product_id = products.product_id
-    where events.event_type in ('{{ steps[0].event_type }}', '{{ steps[1].event_type }}')
+
+),
+
+-- the products each step event concerns: its own (item step) or its order's (order step)
+step_event_products as (
+
+    select
+        session_id,
+        product_id,
+        step_number,
+        event_at
+    from step_events
+    where event_type in {{ sql_list(var('product_event_types')) }}
+    union all
+    select distinct
+        step_events.session_id,
+        order_lines.product_id,
+        step_events.step_number,
+        step_events.event_at
+    from step_events
+    inner join order_lines on step_events.order_id = order_lines.order_id
+    where step_events.event_type = 'purchase'
+
+),
+
+product_step_events as (
+
+    select
+        step_event_products.*,
+        products.category
+    from step_event_products
+    inner join products on step_event_products.product_id = products.product_id
 
 ),
 
@@ -77,7 +122,7 @@ item_events as (
         session_id,
         step_number,
         event_at
-    from product_events
+    from product_step_events
     union all
     select
         'category' as grain,
@@ -85,132 +130,49 @@ item_events as (
         session_id,
         step_number,
         event_at
-    from product_events
+    from product_step_events
 
 ),
 
-checkout_events as (
+-- item events, and session events that every item of the session shares
+unit_step_events as (
 
-    select
-        session_id,
-        event_at
-    from events
-    where event_type = '{{ steps[2].event_type }}'
-
-),
-
-purchased_products as (
-
-    select distinct
-        events.session_id,
-        events.event_at,
-        products.product_id,
-        products.category
-    from events
-    inner join order_lines on events.order_id = order_lines.order_id
-    inner join products on order_lines.product_id = products.product_id
-    where events.event_type = '{{ steps[3].event_type }}'
+    select * from item_events
+    {%- if session_steps %}
+        union all
+        select
+            null as grain,
+            null as item_id,
+            session_id,
+            step_number,
+            event_at
+        from step_events
+        where step_number in ({{ session_steps | join(', ') }})
+    {%- endif %}
 
 ),
 
-purchased_items as (
+steps_reached as (
 
-    select distinct
-        'product' as grain,
-        product_id as item_id,
-        session_id,
-        event_at
-    from purchased_products
-    union all
-    select distinct
-        'category' as grain,
-        category as item_id,
-        session_id,
-        event_at
-    from purchased_products
-
-),
-
-step_1_reached as (
-
-    select
-        grain,
-        item_id,
-        session_id,
-        min(event_at) as reached_at
-    from item_events
-    where step_number = 1
-    group by all
-
-),
-
-step_2_reached as (
-
-    select
-        item_events.grain,
-        item_events.item_id,
-        item_events.session_id,
-        min(item_events.event_at) as reached_at
-    from item_events
-    inner join step_1_reached as previous_step
-        on
-            item_events.grain = previous_step.grain
-            and item_events.item_id = previous_step.item_id
-            and item_events.session_id = previous_step.session_id
-            and item_events.event_at >= previous_step.reached_at
-    where item_events.step_number = 2
-    group by all
-
-),
-
-step_3_reached as (
-
-    select
-        previous_step.grain,
-        previous_step.item_id,
-        previous_step.session_id,
-        min(checkout_events.event_at) as reached_at
-    from checkout_events
-    inner join step_2_reached as previous_step
-        on
-            checkout_events.session_id = previous_step.session_id
-            and checkout_events.event_at >= previous_step.reached_at
-    group by all
-
-),
-
-step_4_reached as (
-
-    select
-        purchased_items.grain,
-        purchased_items.item_id,
-        purchased_items.session_id,
-        min(purchased_items.event_at) as reached_at
-    from purchased_items
-    inner join step_3_reached as previous_step
-        on
-            purchased_items.grain = previous_step.grain
-            and purchased_items.item_id = previous_step.item_id
-            and purchased_items.session_id = previous_step.session_id
-            and purchased_items.event_at >= previous_step.reached_at
-    group by all
+    {{ closed_funnel_reached(
+        'unit_step_events',
+        ['grain', 'item_id', 'session_id'],
+        steps | length,
+        shared_steps=session_steps,
+        shared_columns=['session_id'],
+    ) }}
 
 ),
 
 entrants as (
 
-    {%- for n in range(1, 5) %}
-        select
-            grain,
-            item_id,
-            {{ n }} as step_number,
-            count(*) as entrants
-        from step_{{ n }}_reached
-        group by all
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select
+        grain,
+        item_id,
+        step_number,
+        count(*) as entrants
+    from steps_reached
+    group by all
 
 ),
 
@@ -220,11 +182,6 @@ items as (
         grain,
         item_id
     from item_events
-    union
-    select distinct
-        grain,
-        item_id
-    from purchased_items
 
 ),
 
@@ -268,7 +225,8 @@ abandonment_measured as (
     select
         *,
         case
-            when step_number = 2 then entrants - last_step_entrants
+            when step_number = {{ cart_step[0] if cart_step else 'null' }}
+                then entrants - last_step_entrants
         end as carts_abandoned
     from steps_compared
 

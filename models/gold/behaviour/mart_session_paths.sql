@@ -19,8 +19,7 @@ events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        not is_bot
-        and event_date <= {{ as_of_date() }}
+        {{ in_behaviour_scope() }}
         and page_type is not null
 
 ),

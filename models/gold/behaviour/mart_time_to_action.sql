@@ -4,17 +4,15 @@
 
     Step pairs
       <step>_to_<next step>          funnel_level session: consecutive steps of the closed,
-                                     ordered funnel within a session (fct_sessions' step times),
+                                     ordered funnel within a session (fct_session_funnel_steps),
                                      for sessions that reached the second step; never negative.
       first_visit_to_first_purchase  funnel_level customer: from the start of the customer's first
                                      session to their first purchase event (any session).
-    Segments as in mart_funnel_steps: a session pair falls in its session's segments; a customer
-    pair in the segments of the customer's FIRST session (acquisition device, country, traffic
-    source, month of first visit). The segment columns come from macro
-    session_segment_columns (shared with mart_funnel_steps).
+    Segments (dim_session_segments) as in mart_funnel_steps: a session pair falls in its
+    session's segments; a customer pair in the segments of the customer's FIRST session
+    (acquisition device, country, traffic source, month of first visit).
 #}
 {%- set steps = var('funnel_steps') -%}
-{%- set segment_types = var('behaviour_segment_types') -%}
 
 with
 
@@ -24,70 +22,42 @@ sessions as (
 
 ),
 
+sessions_by_segment as (
+
+    select * from {{ ref('dim_session_segments') }}
+
+),
+
+session_steps as (
+
+    select * from {{ ref('fct_session_funnel_steps') }}
+
+),
+
 purchase_events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        not is_bot
-        and event_date <= {{ as_of_date() }}
+        {{ in_behaviour_scope() }}
         and event_type = '{{ steps[-1].event_type }}'
-
-),
-
-rfm as (
-
-    select
-        customer_id,
-        segment_name
-    from {{ ref('mart_rfm') }}
-
-),
-
-session_segments as (
-
-    select
-        sessions.session_id,
-        {{ session_segment_columns('sessions', 'rfm') }}
-    from sessions
-    left join rfm on sessions.customer_id = rfm.customer_id
-
-),
-
-sessions_by_segment as (
-
-    {%- for segment_type in segment_types %}
-        select
-            session_id,
-            '{{ segment_type }}' as segment_type,
-            cast(segment_{{ segment_type }} as varchar) as segment_value
-        from session_segments
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
 
 ),
 
 in_session_actions as (
 
-    {%- for n in range(1, steps | length) %}
-        {%- set from_step = steps[n - 1].step_name %}
-        {%- set to_step = steps[n].step_name %}
-        {%- set from_at = from_step ~ '_step_reached_at' %}
-        {%- set to_at = to_step ~ '_step_reached_at' %}
-        select
-            '{{ from_step }}_to_{{ to_step }}' as step_pair,
-            '{{ from_step }}' as from_step,
-            '{{ to_step }}' as to_step,
-            'session' as funnel_level,
-            session_id as segment_session_id,
-            {{ dbt.datediff(from_at, to_at, 'millisecond') }} / 60000.0 as minutes  -- noqa: LT05
-        from sessions
-        where {{ to_step }}_step_reached_at is not null
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select
+        previous_step.step_name || '_to_' || next_step.step_name as step_pair,
+        previous_step.step_name as from_step,
+        next_step.step_name as to_step,
+        'session' as funnel_level,
+        next_step.session_id as segment_session_id,
+        {{ dbt.datediff('previous_step.reached_at', 'next_step.reached_at', 'millisecond') }}
+        / 60000.0 as minutes
+    from session_steps as next_step
+    inner join session_steps as previous_step
+        on
+            next_step.session_id = previous_step.session_id
+            and next_step.step_number = previous_step.step_number + 1
 
 ),
 

@@ -328,6 +328,61 @@ def behaviour() -> list[TableSuite]:
             no_dominant_value("traffic_source"),
         ),
         table_suite(
+            "gold.fct_session_funnel_steps",
+            ["session_id", "step_number"],
+            not_null("visitor_id", "reached_at"),
+            in_set("step_name", FUNNEL_STEPS),
+            between("step_number", 1, len(FUNNEL_STEPS)),
+            sql(
+                "A closed funnel: a session's steps are 1 .. its fct_sessions.funnel_depth, "
+                "reached in order; step_name agrees with var funnel_steps.",
+                f"""
+                select sessions.session_id, sessions.funnel_depth, steps.steps,
+                    steps.deepest, steps.out_of_order, steps.misnamed
+                from gold.fct_sessions as sessions
+                full outer join (
+                    select
+                        session_id,
+                        count(*) as steps,
+                        max(step_number) as deepest,
+                        count(*) filter (
+                            where reached_at < previous_reached_at
+                        ) as out_of_order,
+                        count(*) filter (
+                            where step_name is distinct from {FUNNEL_STEPS}[step_number]
+                        ) as misnamed
+                    from (
+                        select
+                            *,
+                            lag(reached_at) over (
+                                partition by session_id order by step_number
+                            ) as previous_reached_at
+                        from {{batch}}
+                    )
+                    group by session_id
+                ) as steps
+                    on sessions.session_id = steps.session_id
+                where sessions.session_id is null
+                    or coalesce(steps.steps, 0) != sessions.funnel_depth
+                    or coalesce(steps.deepest, 0) != sessions.funnel_depth
+                    or steps.out_of_order > 0
+                    or steps.misnamed > 0
+                """,
+                column="step_number",
+            ),
+        ),
+        table_suite(
+            "gold.dim_session_segments",
+            ["session_id", "segment_type"],
+            not_null("segment_value"),
+            in_set("segment_type", SEGMENT_TYPES),
+            all_present("segment_type", SEGMENT_TYPES),
+            rows_match(
+                f"select count(*) * {len(SEGMENT_TYPES)} from gold.fct_sessions",
+                "session x segment type",
+            ),
+        ),
+        table_suite(
             "gold.fct_customer_daily_activity",
             ["customer_id", "activity_date"],
             non_negative("events", "sessions", "orders", "spend", "days_since_last_activity"),

@@ -1,0 +1,98 @@
+{#
+    One row per session x funnel step the session reached (bot visitors left out), up to
+    as_of_date: the closed, ordered funnel of var funnel_steps, judged within the session
+    (macro closed_funnel_reached): the session reaches step k at its first step-k event at or
+    after it reached step k-1; a skipped step stops the funnel. The one home of the session
+    funnel: fct_sessions pivots it into <step>_step_reached_at and funnel_depth, and the funnel
+    marts count it.
+
+    Narrow on purpose (a few rows per session, no event columns) so the marts that count steps
+    read it instead of every event.
+#}
+{#-
+    Landing folder, incremental (delete+insert by visitor_id), the run scope of fct_sessions
+    (macros/behaviour/behaviour_run_scope.sql): the visitors with an event that arrived on or
+    after the newest arrival date this table has seen (last_step_event_arrived_on) are rebuilt
+    from all of their step events. That date is never newer than fct_sessions' own, so this
+    table rebuilds every visitor fct_sessions does (it then reads their rows here) and perhaps a
+    few more. Orders do not enter the funnel (a purchase step is the purchase event), so
+    fct_sessions' second rule (a late order) has nothing to rebuild here.
+-#}
+{{ config(**visitor_incremental_config()) }}
+{%- set steps = var('funnel_steps') -%}
+
+with
+
+{% if is_incremental() %}
+changed_visitors as (
+
+    {{ visitors_with_new_events('last_step_event_arrived_on') }}
+
+),
+
+{% endif %}
+events as (
+
+    select * from {{ ref('int_events_sessionized') }}
+    where
+        {{ in_behaviour_scope() }}
+        and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
+    {% if is_incremental() %}
+        and visitor_id in (select visitor_id from changed_visitors)
+    {% endif %}
+
+),
+
+step_events as (
+
+    select
+        session_id,
+        {{ funnel_step_number('event_type') }} as step_number,
+        event_at
+    from events
+
+),
+
+sessions as (
+
+    select
+        session_id,
+        any_value(visitor_id) as visitor_id,
+        max(arrived_on) as last_step_event_arrived_on
+    from events
+    group by all
+
+),
+
+steps_reached as (
+
+    {{ closed_funnel_reached('step_events', ['session_id'], steps | length) }}
+
+),
+
+funnel_steps as (
+
+    {{ funnel_step_rows() }}
+
+),
+
+final as (
+
+    select
+        -- keys
+        steps_reached.session_id,
+        cast(steps_reached.step_number as integer) as step_number,
+        -- ids
+        sessions.visitor_id,
+        -- strings
+        funnel_steps.step_name,
+        -- dates and timestamps
+        steps_reached.reached_at,
+        sessions.last_step_event_arrived_on
+    from steps_reached
+    inner join sessions on steps_reached.session_id = sessions.session_id
+    inner join funnel_steps on steps_reached.step_number = funnel_steps.step_number
+
+)
+
+select * from final
