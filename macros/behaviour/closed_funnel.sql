@@ -10,7 +10,7 @@
 {% macro funnel_step_number(event_type) -%}
     case {{ event_type }}
         {%- for step in var('funnel_steps') %}
-            when '{{ step.event_type }}' then {{ loop.index }}
+            when {{ sql_string(step.event_type, 'var funnel_steps') }} then {{ loop.index }}
         {%- endfor %}
     end
 {%- endmacro %}
@@ -22,7 +22,7 @@
     {%- for step in var('funnel_steps') %}
         select
             {{ loop.index }} as step_number,
-            '{{ step.step_name }}' as step_name
+            {{ sql_string(step.step_name, 'var funnel_steps') }} as step_name
         {%- if not loop.last %}
             union all
         {%- endif %}

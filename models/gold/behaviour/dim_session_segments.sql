@@ -56,7 +56,7 @@ final as (
         select
             -- keys
             session_id,
-            '{{ segment_type }}' as segment_type,
+            {{ sql_string(segment_type, 'var behaviour_segment_types') }} as segment_type,
             -- ids
             customer_id,
             -- strings

@@ -5,7 +5,7 @@
     Timestamps are stored in UTC; each is converted to the reporting zone before its hour and
     weekday are taken (so daylight saving time is followed). Days are ISO: 1 = Monday.
 #}
-{%- set tz = var('reporting_timezone') -%}
+{%- set tz = sql_string(var('reporting_timezone'), 'var reporting_timezone') -%}
 
 with
 
@@ -42,14 +42,14 @@ hours as (
 
 local_events as (
 
-    select timezone('{{ tz }}', timezone('UTC', event_at)) as local_at
+    select timezone({{ tz }}, timezone('UTC', event_at)) as local_at
     from events
 
 ),
 
 local_sessions as (
 
-    select timezone('{{ tz }}', timezone('UTC', started_at)) as local_at
+    select timezone({{ tz }}, timezone('UTC', started_at)) as local_at
     from sessions
 
 ),
@@ -57,7 +57,7 @@ local_sessions as (
 local_orders as (
 
     select
-        timezone('{{ tz }}', timezone('UTC', ordered_at)) as local_at,
+        timezone({{ tz }}, timezone('UTC', ordered_at)) as local_at,
         is_credit_note,
         net_amount as revenue
     from orders
@@ -114,7 +114,7 @@ final as (
             when 6 then 'Saturday'
             when 7 then 'Sunday'
         end as day_name,
-        '{{ tz }}' as reporting_timezone,
+        {{ tz }} as reporting_timezone,
         -- numerics
         cast(coalesce(event_counts.events, 0) as bigint) as events,
         cast(coalesce(session_counts.sessions, 0) as bigint) as sessions,

@@ -36,7 +36,8 @@ step_events as (
         case event_type
             {%- for step in steps %}
                 {%- set state = "conversion" if loop.last else step.step_name %}
-                when '{{ step.event_type }}' then '{{ state }}'
+                when {{ sql_string(step.event_type, 'var funnel_steps') }}
+                    then {{ sql_string(state, 'var funnel_steps') }}
             {%- endfor %}
         end as state
     from events

@@ -39,7 +39,7 @@ purchase_events as (
     select * from {{ ref('int_events_sessionized') }}
     where
         {{ in_behaviour_scope() }}
-        and event_type = '{{ steps[-1].event_type }}'
+        and event_type = {{ sql_string(steps[-1].event_type, 'var funnel_steps') }}
 
 ),
 
