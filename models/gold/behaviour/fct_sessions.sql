@@ -49,64 +49,71 @@
 with
 
 {% if is_incremental() %}
--- Sessions' orders and revenue as they are now: purchase events are few, so this is cheap.
-current_session_orders as (
+    -- Sessions' orders and revenue as they are now: purchase events are few, so this is cheap.
+    current_session_orders as (
 
-    select
-        purchases.session_id,
-        any_value(purchases.visitor_id) as visitor_id,
-        count(*) as orders,
-        sum(distinct_orders.net_amount) as revenue
-    from (
-        select distinct
-            session_id,
-            visitor_id,
-            order_id
+        select
+            purchases.session_id,
+            any_value(purchases.visitor_id) as visitor_id,
+            count(*) as orders,
+            sum(distinct_orders.net_amount) as revenue
+        from (
+            select distinct
+                session_id,
+                visitor_id,
+                order_id
+            from {{ ref('int_events_sessionized') }}
+            where
+                not is_bot
+                and event_date <= {{ as_of_date() }}
+                and event_type = 'purchase'
+                and order_id is not null
+        ) as purchases
+        inner join (  -- noqa: ST05
+            select
+                order_id,
+                case
+                    when order_status = 'completed' then subtotal_amount - discount_amount
+                    else 0
+                end as net_amount
+            from {{ ref('int_orders_deduplicated') }}
+        ) as distinct_orders
+            on purchases.order_id = distinct_orders.order_id
+        group by purchases.session_id
+
+    ),
+
+    changed_visitors as (
+
+        select visitor_id
         from {{ ref('int_events_sessionized') }}
+        -- a file without a date in its name (arrived_on null) rebuilds its visitors every run
         where
-            not is_bot
-            and event_date <= {{ as_of_date() }}
-            and event_type = 'purchase'
-            and order_id is not null
-    ) as purchases
-    inner join (
-        select
-            order_id,
-            case
-                when order_status = 'completed' then subtotal_amount - discount_amount
-                else 0
-            end as net_amount
-        from {{ ref('int_orders_deduplicated') }}
-    ) as distinct_orders
-        on purchases.order_id = distinct_orders.order_id
-    group by purchases.session_id
+            coalesce(
+                arrived_on >= (
+                    select max(built.last_event_arrived_on) as last_arrival
+                    from {{ this }} as built
+                ),
+                true
+            )
+        union
+        select coalesce(current_session_orders.visitor_id, existing.visitor_id) as visitor_id
+        from current_session_orders
+        full outer join (  -- noqa: ST05
+            select
+                session_id,
+                visitor_id,
+                orders,
+                revenue
+            from {{ this }}
+            where orders > 0
+        ) as existing
+            on current_session_orders.session_id = existing.session_id
+        where
+            current_session_orders.orders is distinct from existing.orders
+            or current_session_orders.revenue is distinct from existing.revenue
 
-),
-
-changed_visitors as (
-
-    select visitor_id
-    from {{ ref('int_events_sessionized') }}
-    -- a file without a date in its name (arrived_on null) rebuilds its visitors every run
-    where coalesce(arrived_on >= (select max(last_event_arrived_on) from {{ this }}), true)
-    union
-    select coalesce(current_session_orders.visitor_id, existing.visitor_id) as visitor_id
-    from current_session_orders
-    full outer join (
-        select
-            session_id,
-            visitor_id,
-            orders,
-            revenue
-        from {{ this }}
-        where orders > 0
-    ) as existing
-        on current_session_orders.session_id = existing.session_id
-    where
-        current_session_orders.orders is distinct from existing.orders
-        or current_session_orders.revenue is distinct from existing.revenue
-
-),
+    ),
 
 {% endif %}
 -- Three imports of the same events, each with only its own rows: referenced once each, they
@@ -116,10 +123,10 @@ events as (
     select * from {{ ref('int_events_sessionized') }}
     where
         not is_bot
+        {% if is_incremental() %}
+            and visitor_id in (select changed_visitors.visitor_id from changed_visitors)
+        {% endif %}
         and event_date <= {{ as_of_date() }}
-    {% if is_incremental() %}
-        and visitor_id in (select visitor_id from changed_visitors)
-    {% endif %}
 
 ),
 
@@ -128,11 +135,11 @@ funnel_events as (
     select * from {{ ref('int_events_sessionized') }}
     where
         not is_bot
+        {% if is_incremental() %}
+            and visitor_id in (select changed_visitors.visitor_id from changed_visitors)
+        {% endif %}
         and event_date <= {{ as_of_date() }}
         and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
-    {% if is_incremental() %}
-        and visitor_id in (select visitor_id from changed_visitors)
-    {% endif %}
 
 ),
 
@@ -141,12 +148,12 @@ purchase_events as (
     select * from {{ ref('int_events_sessionized') }}
     where
         not is_bot
+        {% if is_incremental() %}
+            and visitor_id in (select changed_visitors.visitor_id from changed_visitors)
+        {% endif %}
         and event_date <= {{ as_of_date() }}
         and event_type = 'purchase'
         and order_id is not null
-    {% if is_incremental() %}
-        and visitor_id in (select visitor_id from changed_visitors)
-    {% endif %}
 
 ),
 

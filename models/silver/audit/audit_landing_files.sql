@@ -21,29 +21,29 @@
 with
 
 {% for table_name, columns in landed_columns().items() %}
-files_{{ table_name }} as (
+    files_{{ table_name }} as (
 
-    select
-        '{{ table_name }}' as source_table,
-        {{ landing_file('file') }} as source_file
-    from glob('{{ var("landing_path") }}/{{ table_name }}/*.{{ extension }}')
+        select
+            '{{ table_name }}' as source_table,
+            {{ landing_file('file') }} as source_file
+        from glob('{{ var("landing_path") }}/{{ table_name }}/*.{{ extension }}')
 
-),
+    ),
 
-read_{{ table_name }} as (
+    read_{{ table_name }} as (
 
-    select
-        {{ landing_file('filename') }} as source_file,
-        count(*) as lines_read,
-        {% if csv -%}
-        count(*) filter (where {{ landing_header_condition(columns) }}) as header_lines
-        {%- else -%}
-        cast(0 as bigint) as header_lines
-        {%- endif %}
-    from {{ source('landing', table_name) }}
-    group by all
+        select
+            {{ landing_file('filename') }} as source_file,
+            count(*) as lines_read,
+            {% if csv -%}
+                count(*) filter (where {{ landing_header_condition(columns) }}) as header_lines
+            {%- else -%}
+                cast(0 as bigint) as header_lines
+            {%- endif %}
+        from {{ source('landing', table_name) }}
+        group by all
 
-),
+    ),
 
 {% endfor %}
 
@@ -60,16 +60,16 @@ rejects as (
 files as (
 
     {% for table_name in landed_columns() %}
-    select
-        files_{{ table_name }}.source_table,
-        files_{{ table_name }}.source_file,
-        coalesce(read_{{ table_name }}.lines_read, 0) as lines_read,
-        coalesce(read_{{ table_name }}.header_lines, 0) as header_lines,
-        '{{ landed_columns(table_name) | join(",") }}' as expected_header
-    from files_{{ table_name }}
-    left join read_{{ table_name }}
-        on files_{{ table_name }}.source_file = read_{{ table_name }}.source_file
-    {% if not loop.last %}union all{% endif %}
+        select
+            files_{{ table_name }}.source_table,
+            files_{{ table_name }}.source_file,
+            coalesce(read_{{ table_name }}.lines_read, 0) as lines_read,
+            coalesce(read_{{ table_name }}.header_lines, 0) as header_lines,
+            '{{ landed_columns(table_name) | join(",") }}' as expected_header
+        from files_{{ table_name }}
+        left join read_{{ table_name }}
+            on files_{{ table_name }}.source_file = read_{{ table_name }}.source_file
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

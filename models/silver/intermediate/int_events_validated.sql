@@ -19,10 +19,11 @@ events as (
 
     select * from {{ staged('events') }}
     {% if is_incremental() %}
-    where source_row_id not in (select source_row_id from {{ this }})
-        or source_row_id in (
-            select source_row_id from {{ this }} where quarantine_reason like 'unknown_%'
-        )
+        where source_row_id not in (select existing.source_row_id from {{ this }} as existing)
+            or source_row_id in (
+                select existing.source_row_id from {{ this }} as existing
+                where existing.quarantine_reason like 'unknown_%'
+            )
     {% endif %}
 
 ),
