@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -420,6 +422,29 @@ def test_without_a_health_table_there_is_no_health_section(pristine, tmp_path, c
     assert code == 0
     assert "data health" not in out
     assert "Health checks" not in html
+
+
+# --------------------------------------------------------------------------------------------
+# The command's output ends with the report, not with DuckDB's binding complaining at exit
+# --------------------------------------------------------------------------------------------
+
+
+def test_cbw_validate_ends_clean(pristine: Path, tmp_path: Path) -> None:
+    """GX and duckdb-engine in one interpreter make DuckDB's nanobind binding print "nanobind:
+    leaked ..." at interpreter exit (validate.end_process says why); the command must not."""
+    cbw = Path(sys.executable).with_name("cbw")
+    command = [str(cbw)] if cbw.is_file() else [sys.executable, "-m", "customer_behaviour"]
+    done = subprocess.run(
+        [*command, "validate", "--db", str(pristine), "--out", str(tmp_path / "r")]
+        + ["--suite", "gold.mart_rfm_segments"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO_ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "nanobind" not in done.stdout + done.stderr
+    assert done.stdout.rstrip().endswith(f"report: {tmp_path / 'r' / 'index.html'}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -42,7 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args._run(args) or 0)
+    code = int(args._run(args) or 0)
+    # A subcommand may end the process itself once its output is out (validate.end_process).
+    end_process = getattr(args, "_end_process", None)
+    if end_process is not None:
+        end_process(code)
+    return code
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import datetime as dt
 import fnmatch
 import html
 import json
+import logging
 import os
 import sys
 import time
@@ -36,7 +37,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import yaml
 
@@ -743,6 +744,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"the source system the warehouse was built from (default: read from "
         f"{BUILD_INFO_TABLE}); decides which suites apply (var source_capabilities)",
     )
+    # `cbw validate` ends through end_process() once its output is out (cli.main calls it).
+    parser.set_defaults(_end_process=end_process)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -770,6 +773,28 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.success else 1
 
 
+def end_process(code: int) -> NoReturn:
+    """End the process with ``code`` once its output is flushed, skipping the interpreter's
+    teardown: the last step of `cbw validate` / `python -m customer_behaviour.validate`.
+
+    With great_expectations and duckdb-engine in one interpreter, DuckDB's binding (nanobind)
+    prints ~40 "nanobind: leaked ..." lines at exit, which a user reads as a crash. Nothing is
+    left open (close_warehouse disposes every engine and connection): the lines appear after
+    `import great_expectations; import duckdb_engine` alone, with no connection ever made, and
+    after neither import on its own (the smallest trigger found: sqlalchemy.orm and
+    altair.datasets, both imported by GX, then duckdb_engine). They name DuckDB's own
+    module-level types (DuckDBPyConnection, the 27 DuckDBPyType constants), which are still
+    referenced when nanobind checks at the very end of Python's module teardown; the order of
+    that teardown depends on what was imported. So the command flushes its output and logging
+    and leaves with os._exit. validate() and run() return normally (tests call them
+    in-process); tests/test_validate.py runs the command and checks that its output ends clean.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m customer_behaviour.validate", description=__doc__.splitlines()[0]
@@ -779,4 +804,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    end_process(main())
