@@ -1,6 +1,7 @@
-"""House conventions (docs/quality_gate.md, /work/shared/STYLE.md), checked on dbt's manifest the
+"""House conventions (docs/conventions.md, docs/quality_gate.md), checked on dbt's manifest the
 way dbt-project-evaluator would: lineage between layers, documentation, key tests, contracts and
-names. Plus: the descriptions reach DuckDB as comments (persist_docs).
+names. Plus: the descriptions reach DuckDB as comments (persist_docs), every var is declared in
+dbt_project.yml, and what the repository cites is in the repository.
 
 The project enables different staging models per source system and reads bronze from seeds or
 landing files, so the manifest is parsed once per configuration (a model disabled in one is
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from conftest import REPO_ROOT, DbtRun, connect, run_dbt
 from dbt.cli.main import dbtRunner
 
@@ -249,7 +251,7 @@ def test_every_gold_model_is_contracted_and_every_column_documented(manifests) -
 
 
 def expected_name(node: dict) -> re.Pattern | None:
-    """The name pattern of the model's folder (STYLE.md: layers and folders)."""
+    """The name pattern of the model's folder (docs/conventions.md: layers and prefixes)."""
     parts = Path(node["original_file_path"]).parts
     kind = layer(node)
     if kind == "staging":
@@ -262,7 +264,7 @@ def expected_name(node: dict) -> re.Pattern | None:
         return re.compile(r"^audit_[a-z0-9_]+$")
     if kind == "gold" and node["language"] == "sql":
         return re.compile(r"^(fct|dim|mart)_[a-z0-9_]+$")
-    # python_models/gold/<domain>/<model>.py: STYLE.md names no prefix for Python models
+    # python_models/gold/<domain>/<model>.py: no prefix for Python models (docs/conventions.md)
     return None
 
 
@@ -349,3 +351,71 @@ def test_profile_settings_reach_duckdb_memory_limit_from_the_environment(tmp_pat
     expected = reference.execute("select current_setting('memory_limit')").fetchall()[0][0]
     reference.close()
     assert (row["memory_limit"], row["time_zone"]) == (expected, "UTC")
+
+
+# --------------------------------------------------------------------------------------------
+# Vars: every var() has one declaration, with its default and comment, in dbt_project.yml
+# --------------------------------------------------------------------------------------------
+
+# var('name' ...) in Jinja, the name quoted, possibly on the next line.
+VAR_CALL = re.compile(r"""\bvar\(\s*['"]([A-Za-z0-9_]+)['"]""")
+DBT_FOLDERS = ["models", "python_models", "macros", "analyses", "tests", "seeds", "snapshots"]
+DBT_SUFFIXES = {".sql", ".yml", ".yaml", ".md"}
+
+
+def vars_used() -> dict[str, set[str]]:
+    """Each var() name -> the files calling it (dbt's files and dbt_project.yml)."""
+    files = [REPO_ROOT / "dbt_project.yml"] + [
+        f
+        for folder in DBT_FOLDERS
+        for f in sorted((REPO_ROOT / folder).rglob("*"))
+        if f.suffix in DBT_SUFFIXES and f.is_file()
+    ]
+    used: dict[str, set[str]] = {}
+    for f in files:
+        for name in VAR_CALL.findall(f.read_text()):
+            used.setdefault(name, set()).add(str(f.relative_to(REPO_ROOT)))
+    return used
+
+
+def test_every_var_used_is_declared_in_dbt_project_and_every_declared_var_used() -> None:
+    declared = set(yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"])
+    used = vars_used()
+    assert len(used) > 40  # the scan finds the project's vars
+    undeclared = {name: sorted(files) for name, files in used.items() if name not in declared}
+    assert not undeclared, (
+        f"declare these vars (default + comment) in dbt_project.yml: {undeclared}"
+    )
+    assert not declared - set(used), "declared in dbt_project.yml but never used"
+
+
+def test_the_var_scan_finds_calls_across_lines() -> None:
+    text = "{%- set p = var(\n    'online_retail_timezone'\n) -%} {{ var(\"x\", 1) }}"
+    assert VAR_CALL.findall(text) == ["online_retail_timezone", "x"]
+
+
+# --------------------------------------------------------------------------------------------
+# What the repository cites lives in the repository
+# --------------------------------------------------------------------------------------------
+
+
+def test_no_file_cites_a_style_guide_outside_the_repository() -> None:
+    """The conventions are docs/conventions.md; nothing points at a file beside the repo."""
+    tracked = [
+        *REPO_ROOT.glob("*.md"),
+        *REPO_ROOT.glob("docs/*.md"),
+        REPO_ROOT / ".sqlfluff",
+        REPO_ROOT / "dbt_project.yml",
+        *REPO_ROOT.glob("scripts/*"),
+        *REPO_ROOT.glob("src/**/*.py"),
+        *REPO_ROOT.glob("tests/**/*.py"),
+        *(f for folder in DBT_FOLDERS for f in (REPO_ROOT / folder).rglob("*.sql")),
+        *(f for folder in DBT_FOLDERS for f in (REPO_ROOT / folder).rglob("*.yml")),
+    ]
+    citing = sorted(
+        str(f.relative_to(REPO_ROOT))
+        for f in tracked
+        if f.is_file() and "STYLE" + ".md" in f.read_text()
+    )
+    assert not citing, "cite docs/conventions.md instead"
+    assert (REPO_ROOT / "docs" / "conventions.md").is_file()

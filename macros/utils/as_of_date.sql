@@ -16,7 +16,7 @@
     {%- set configured = var('as_of_date') -%}
     {%- if configured is not none and configured | string | trim != '' -%}
         {{ as_of_date_literal(configured) }}
-    {%- elif var('source_system') in var('source_systems_without_events', ['online_retail']) -%}
+    {%- elif not source_provides('events') -%}
         (select max(cast(ordered_at as date)) from {{ ref('int_orders_deduplicated') }})
     {%- else -%}
         (select max(event_date) from {{ ref('int_events_sessionized') }})

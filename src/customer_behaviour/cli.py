@@ -132,7 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return run_guarded(f"cbw {args.command}", args._run, args)
+    code = run_guarded(f"cbw {args.command}", args._run, args)
+    # A subcommand may end the process itself once its output is out (validate.end_process).
+    end_process = getattr(args, "_end_process", None)
+    if end_process is not None:
+        end_process(code)
+    return code
 
 
 def module_main(module: ModuleType, prog: str, argv: list[str] | None = None) -> int:

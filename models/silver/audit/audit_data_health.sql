@@ -7,17 +7,21 @@
                          warn above var health_max_quarantined_share; fail when rows landed
                          and every one of them was quarantined (nothing usable is left).
                          The message lists the top reasons with their counts.
-      unknown_segment    per segment column the source system should fill (var
-                         health_segment_columns): warn when the relation has rows and every
-                         value is the column's unknown value (the files carry no device,
-                         country, ...: every segment by it collapses to `unknown`).
+      unknown_segment    per segment column of var health_segment_columns whose capability
+                         the source system provides (var source_capabilities): warn when the
+                         relation has rows and every value is the column's unknown value (the
+                         files carry no device, country, ...: every segment by it collapses
+                         to `unknown`).
 
     The build fails on a `fail` row and warns on a `warn` row (tests below), and the on-run-end
     hook report_data_health prints every message in the dbt output, together with its check
     that no gold mart came out empty while its inputs are not. `cbw validate` lists them too.
 #}
 {%- set max_share = var('health_max_quarantined_share') -%}
-{%- set segment_columns = var('health_segment_columns').get(var('source_system'), {}) -%}
+{%- set segment_columns = [] -%}
+{%- for check in var('health_segment_columns') if source_provides(check.capability) -%}
+    {%- do segment_columns.append(check) -%}
+{%- endfor -%}
 
 with
 
@@ -100,20 +104,18 @@ segment_counts as (
         cast(null as bigint) as rows_checked,
         cast(null as bigint) as rows_unknown
     where false
-    {%- for relation_name, columns in segment_columns.items() %}
-        {%- for column_name, unknown_value in columns.items() %}
-            union all
-            select
-                {{ sql_string(relation_name ~ '.' ~ column_name, 'var health_segment_columns') }}
-                    as relation_name,
-                {{ sql_string(unknown_value, 'var health_segment_columns') }} as unknown_value,
-                count(*) as rows_checked,
-                count(*) filter (
-                    where {{ adapter.quote(column_name) }}
-                    = {{ sql_string(unknown_value, 'var health_segment_columns') }}
-                ) as rows_unknown
-            from {{ ref(relation_name) }}
-        {%- endfor %}
+    {%- for check in segment_columns %}
+        union all
+        select
+            {{ sql_string(check.relation ~ '.' ~ check.column, 'var health_segment_columns') }}
+                as relation_name,
+            {{ sql_string(check.unknown_value, 'var health_segment_columns') }} as unknown_value,
+            count(*) as rows_checked,
+            count(*) filter (
+                where {{ adapter.quote(check.column) }}
+                = {{ sql_string(check.unknown_value, 'var health_segment_columns') }}
+            ) as rows_unknown
+        from {{ ref(check.relation) }}
     {%- endfor %}
 
 ),

@@ -41,41 +41,41 @@
 with
 
 {% if csv %}
-rejects as (
+    rejects as (
 
-    select
-        {{ landing_file('reject_scans.file_path') }} as source_file,
-        reject_errors.line as line_number,
-        reject_errors.error_type,
-        reject_errors.csv_line,
-        reject_errors.error_message
-    from reject_errors
-    inner join reject_scans
-        on reject_errors.scan_id = reject_scans.scan_id
-        and reject_errors.file_id = reject_scans.file_id
+        select
+            {{ landing_file('reject_scans.file_path') }} as source_file,
+            reject_errors.line as line_number,
+            reject_errors.error_type,
+            reject_errors.csv_line,
+            reject_errors.error_message
+        from reject_errors
+        inner join reject_scans
+            on reject_errors.scan_id = reject_scans.scan_id
+                and reject_errors.file_id = reject_scans.file_id
 
-),
+    ),
 
 {% endif %}
 
 final as (
 
     {% if csv %}
-    select
-        split_part(source_file, '/', 1) as source_table,
-        source_file,
-        line_number,
-        case
-            when bool_or(error_type = 'INVALID ENCODING') then 'invalid_encoding'
-            when bool_or(error_type = 'MISSING COLUMNS') then 'too_few_fields'
-            when bool_or(error_type = 'TOO MANY COLUMNS') then 'too_many_fields'
-            when bool_or(error_type = 'UNQUOTED VALUE') then 'unterminated_quote'
-            else 'unreadable_line'
-        end as reason_code,
-        min(csv_line) as csv_line,
-        min(error_message) as error_message
-    from rejects
-    group by source_file, line_number
+        select
+            split_part(source_file, '/', 1) as source_table,
+            source_file,
+            line_number,
+            case
+                when bool_or(error_type = 'INVALID ENCODING') then 'invalid_encoding'
+                when bool_or(error_type = 'MISSING COLUMNS') then 'too_few_fields'
+                when bool_or(error_type = 'TOO MANY COLUMNS') then 'too_many_fields'
+                when bool_or(error_type = 'UNQUOTED VALUE') then 'unterminated_quote'
+                else 'unreadable_line'
+            end as reason_code,
+            min(csv_line) as csv_line,
+            min(error_message) as error_message
+        from rejects
+        group by source_file, line_number
     {% else %}
     select
         cast(null as varchar) as source_table,

@@ -34,11 +34,11 @@ counts as (
             (select count(*) as n from {{ e.staged }})
             {%- if var('bronze_source') == 'landing' %}
             -- unreadable landing lines landed too (and are quarantined)
-            + (
-                select count(*) as n from {{ ref('audit_landing_rejects') }}
-                where source_table = '{{ e.entity }}'
-            )
-        {%- endif %} as rows_landed,
+                + (
+                    select count(*) as n from {{ ref('audit_landing_rejects') }}
+                    where source_table = '{{ e.entity }}'
+                )
+            {%- endif %} as rows_landed,
             (select count(*) as n from {{ e.kept }}) as rows_kept,
             (
                 select count(*) - count(distinct {{ e.record_key }}) as n

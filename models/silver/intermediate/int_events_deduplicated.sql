@@ -30,10 +30,14 @@ events as (
 
     select * from valid
     {% if is_incremental() %}
-    where event_id in (
-        select event_id from valid
-        where source_row_id not in (select source_row_id from {{ this }})
-    )
+        where
+            event_id in (
+                select new_rows.event_id from valid as new_rows
+                where
+                    new_rows.source_row_id not in (
+                        select existing.source_row_id from {{ this }} as existing
+                    )
+            )
     {% endif %}
 
 ),

@@ -36,23 +36,23 @@
 with
 
 {% if is_incremental() %}
-changed_visitors as (
+    changed_visitors as (
 
-    select distinct deduplicated.visitor_id
-    from {{ ref('int_events_deduplicated') }} as deduplicated
-    left join {{ this }} as existing
-        on deduplicated.event_id = existing.event_id
-        and deduplicated.source_row_id = existing.source_row_id
-    where existing.event_id is null
+        select distinct deduplicated.visitor_id
+        from {{ ref('int_events_deduplicated') }} as deduplicated
+        left join {{ this }} as existing
+            on deduplicated.event_id = existing.event_id
+                and deduplicated.source_row_id = existing.source_row_id
+        where existing.event_id is null
 
-),
+    ),
 
 {% endif %}
 events as (
 
     select * from {{ ref('int_events_deduplicated') }}
     {% if is_incremental() %}
-    where visitor_id in (select visitor_id from changed_visitors)
+        where visitor_id in (select changed_visitors.visitor_id from changed_visitors)
     {% endif %}
 
 ),
@@ -64,7 +64,7 @@ bots as (
         is_bot
     from {{ ref('int_visitors_bot_flagged') }}
     {% if is_incremental() %}
-    where visitor_id in (select visitor_id from changed_visitors)
+        where visitor_id in (select changed_visitors.visitor_id from changed_visitors)
     {% endif %}
 
 ),

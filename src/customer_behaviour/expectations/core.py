@@ -7,11 +7,16 @@ inside DuckDB). Checks across rows or tables use ``UnexpectedRowsExpectation``: 
 ``{batch}`` (the table under test) that returns the rows breaking the rule, so the work stays in
 DuckDB and the report can show the offending rows. A query may name other tables fully qualified
 (``gold.fct_orders``); it must return no rows when the rule holds.
+
+Not every source system fills every table (var ``source_capabilities`` in dbt_project.yml: Online
+Retail has no events, REES46 no offers or devices). A suite ``requires`` the capabilities its
+table is built from, and ``needs()`` marks single checks that hold only where the source provides
+one (a device mix); for a source without them the validation reports them as not applicable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import great_expectations.expectations as gxe
@@ -41,23 +46,55 @@ class TableSuite:
     # value in the report.
     key: tuple[str, ...]
     expectations: tuple[Expectation, ...] = field(default=())
+    # Capabilities of the source system (keys of var source_capabilities) the table is built
+    # from: without any of them the table is empty by design and the suite does not apply.
+    requires: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return f"{self.schema}.{self.table}"
 
-    def to_gx(self) -> ExpectationSuite:
-        """A fresh GX ExpectationSuite (GX binds a suite's expectations to one context)."""
+    def missing(self, provided: Collection[str]) -> list[str]:
+        """The capabilities the suite requires that the source does not provide."""
+        return [c for c in self.requires if c not in provided]
+
+    def not_applicable(self, provided: Collection[str]) -> list[Expectation]:
+        """The checks marked with needs() whose capability the source does not provide."""
+        return [e for e in self.expectations if not _applies(e, provided)]
+
+    def to_gx(self, provided: Collection[str] | None = None) -> ExpectationSuite:
+        """A fresh GX ExpectationSuite (GX binds a suite's expectations to one context) of
+        the checks that apply to a source providing ``provided`` (default: every check)."""
         return ExpectationSuite(
             name=self.name,
-            expectations=[e.copy(deep=True) for e in self.expectations],
+            expectations=[
+                e.copy(deep=True)
+                for e in self.expectations
+                if provided is None or _applies(e, provided)
+            ],
             meta={"key": list(self.key)},
         )
 
 
-def table_suite(name: str, key: Sequence[str], *checks: Iterable[Expectation]) -> TableSuite:
+def requirement(expectation: Expectation) -> str | None:
+    """The capability a check needs (set by needs()), or None."""
+    return (expectation.meta or {}).get("requires")
+
+
+def _applies(expectation: Expectation, provided: Collection[str]) -> bool:
+    needed = requirement(expectation)
+    return needed is None or needed in provided
+
+
+def table_suite(
+    name: str,
+    key: Sequence[str],
+    *checks: Iterable[Expectation],
+    requires: Sequence[str] = (),
+) -> TableSuite:
     """A suite for table ``name`` ('gold.mart_rfm'): the table is not empty and ``key`` is
-    unique and never null, plus ``checks`` (each helper returns a list of expectations)."""
+    unique and never null, plus ``checks`` (each helper returns a list of expectations).
+    ``requires``: the source capabilities the table is built from (see TableSuite)."""
     schema, table = name.split(".")
     expectations: list[Expectation] = [
         gxe.ExpectTableRowCountToBeBetween(
@@ -67,7 +104,24 @@ def table_suite(name: str, key: Sequence[str], *checks: Iterable[Expectation]) -
     ]
     for group in checks:
         expectations.extend(group)
-    return TableSuite(schema=schema, table=table, key=tuple(key), expectations=tuple(expectations))
+    return TableSuite(
+        schema=schema,
+        table=table,
+        key=tuple(key),
+        expectations=tuple(expectations),
+        requires=tuple(requires),
+    )
+
+
+def needs(capability: str, *checks: Iterable[Expectation]) -> list[Expectation]:
+    """``checks`` hold only where the source provides ``capability`` (e.g. a device mix needs
+    'devices': REES46 logs no device, so every session's device is 'unknown')."""
+    marked = []
+    for group in checks:
+        for expectation in group:
+            expectation.meta = {**(expectation.meta or {}), "requires": capability}
+            marked.append(expectation)
+    return marked
 
 
 def unique_key(*columns: str) -> list[Expectation]:

@@ -46,7 +46,7 @@ SPEND_TIERS_4 = ["No Spend", "Low", "Medium", "High", "VIP"]
 CUSTOMER_SEGMENTS = ["New", "Regular", "VIP"]
 DISCOUNT_PER_DOLLAR_TIERS = ["Low", "Medium", "High"]
 CLV_TIERS = ["Low", "Medium", "High"]
-CLV_MATRIX_TIERS = [*CLV_TIERS, "Unknown"]  # mart_customer_value_matrix: no prediction
+CLV_MATRIX_TIERS = [*CLV_TIERS, "Unknown"]  # customer_clv and the matrix: Unknown = no CLV
 RECOMMENDED_ACTIONS = ["protect", "grow", "win back", "deprioritise"]  # seed clv_action_rules
 
 # seed reference/rfm_segment_rules.csv
@@ -74,3 +74,19 @@ ENGAGEMENT_LEVELS = [
 # mart_step_transitions: the Markov chain's states
 TRANSITION_FROM_STATES = ["start", *FUNNEL_STEPS[:-1]]
 TRANSITION_TO_STATES = [*FUNNEL_STEPS[:-1], "conversion", "exit"]
+
+# The keys of each source system's entry in var source_capabilities: what a source can provide.
+# A suite's `requires` and a check's needs() name one of these.
+CAPABILITIES = [
+    "customers",
+    "products",
+    "orders",
+    "order_lines",
+    "events",
+    "offers",
+    "devices",
+    "countries",
+    "traffic_sources",
+    "page_types",
+    "checkout_step",
+]

@@ -6,6 +6,7 @@ from .core import (
     TableSuite,
     between,
     in_set,
+    needs,
     no_dominant_value,
     non_negative,
     not_null,
@@ -27,7 +28,7 @@ def suites() -> list[TableSuite]:
             in_set("device", DEVICES),
             in_set("traffic_source", TRAFFIC_SOURCES),
             non_negative("price", "quantity"),
-            no_dominant_value("device"),
+            needs("devices", no_dominant_value("device")),
             sql(
                 "A session belongs to one visitor.",
                 """
@@ -53,6 +54,7 @@ def suites() -> list[TableSuite]:
                 """,
                 column="event_number_in_session",
             ),
+            requires=["events"],
         ),
         table_suite(
             "silver.int_orders_deduplicated",
@@ -79,6 +81,7 @@ def suites() -> list[TableSuite]:
                 """,
                 column="customer_id",
             ),
+            requires=["orders"],
         ),
         table_suite(
             "silver.int_customers_deduplicated",
@@ -87,5 +90,6 @@ def suites() -> list[TableSuite]:
             in_set("subscription_status", SUBSCRIPTION_STATUSES),
             # var earliest_birth_year: older birth years are cleaned to null in staging
             between("birth_year", 1900, None),
+            requires=["customers"],
         ),
     ]

@@ -33,7 +33,7 @@ source as (
         {{ landed_values(raw_columns) }}
     from {{ bronze('events', raw_columns) }}
     {% if is_incremental() %}
-    where source_file not in (select distinct source_file from {{ this }})
+        where source_file not in (select distinct existing.source_file from {{ this }} as existing)
     {% endif %}
 
 ),

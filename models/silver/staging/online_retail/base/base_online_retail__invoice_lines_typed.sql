@@ -33,12 +33,9 @@
     int_order_lines_deduplicated keeps one copy; `is_duplicate_copy` marks the others so order
     amounts count each line once.
 #}
-{%- set shipping_codes = var('online_retail_shipping_stock_codes', ['POST', 'DOT', 'C2']) -%}
-{%- set non_product_pattern = var(
-    'online_retail_non_product_stock_code_pattern',
-    'M|D|S|B|AMAZONFEE|BANK CHARGES|CRUK|PADS|GIFT_0001_[0-9]+'
-) -%}
-{%- set timezone = var('online_retail_timezone', 'Europe/London') -%}
+{%- set shipping_codes = var('online_retail_shipping_stock_codes') -%}
+{%- set non_product_pattern = var('online_retail_non_product_stock_code_pattern') -%}
+{%- set timezone = var('online_retail_timezone') -%}
 
 with
 
