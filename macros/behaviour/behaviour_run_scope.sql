@@ -48,7 +48,10 @@
 
 {# The events every behaviour model reads (doc behaviour_scope): a person's, not a bot's, up to
    as_of_date. A predicate on int_events_sessionized's columns. #}
-{% macro in_behaviour_scope() -%}
+{% macro in_behaviour_scope(visitors_from=none) -%}
     not is_bot
     and event_date <= {{ as_of_date() }}
+    {%- if visitors_from is not none %}
+    and visitor_id in (select {{ visitors_from }}.visitor_id from {{ visitors_from }})
+    {%- endif %}
 {%- endmacro %}

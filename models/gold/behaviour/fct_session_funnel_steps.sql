@@ -24,22 +24,19 @@
 with
 
 {% if is_incremental() %}
-changed_visitors as (
+    changed_visitors as (
 
-    {{ visitors_with_new_events('last_step_event_arrived_on') }}
+        {{ visitors_with_new_events('last_step_event_arrived_on') }}
 
-),
+    ),
 
 {% endif %}
 events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        {{ in_behaviour_scope() }}
+        {{ in_behaviour_scope('changed_visitors' if is_incremental() else none) }}
         and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
-    {% if is_incremental() %}
-        and visitor_id in (select visitor_id from changed_visitors)
-    {% endif %}
 
 ),
 

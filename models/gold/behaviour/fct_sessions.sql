@@ -46,51 +46,51 @@ with
 
 {% if is_incremental() %}
 -- Sessions' orders and revenue as they are now: purchase events are few, so this is cheap.
-current_session_orders as (
+    current_session_orders as (
 
-    select
-        purchases.session_id,
-        any_value(purchases.visitor_id) as visitor_id,
-        count(*) as orders,
-        sum(distinct_orders.net_amount) as revenue
-    from (
-        select distinct
-            session_id,
-            visitor_id,
-            order_id
-        from {{ ref('int_events_sessionized') }}
-        where
-            {{ in_behaviour_scope() }}
-            and event_type = 'purchase'
-            and order_id is not null
-    ) as purchases
-    inner join {{ ref('fct_orders') }} as distinct_orders
-        on purchases.order_id = distinct_orders.order_id
-    group by purchases.session_id
-
-),
-
-changed_visitors as (
-
-    {{ visitors_with_new_events('last_event_arrived_on') }}
-    union
-    select coalesce(current_session_orders.visitor_id, existing.visitor_id) as visitor_id
-    from current_session_orders
-    full outer join (
         select
-            session_id,
-            visitor_id,
-            orders,
-            revenue
-        from {{ this }}
-        where orders > 0
-    ) as existing
-        on current_session_orders.session_id = existing.session_id
-    where
-        current_session_orders.orders is distinct from existing.orders
-        or current_session_orders.revenue is distinct from existing.revenue
+            purchases.session_id,
+            any_value(purchases.visitor_id) as visitor_id,
+            count(*) as orders,
+            sum(distinct_orders.net_amount) as revenue
+        from (
+            select distinct
+                session_id,
+                visitor_id,
+                order_id
+            from {{ ref('int_events_sessionized') }}
+            where
+                {{ in_behaviour_scope() }}
+                and event_type = 'purchase'
+                and order_id is not null
+        ) as purchases
+        inner join {{ ref('fct_orders') }} as distinct_orders
+            on purchases.order_id = distinct_orders.order_id
+        group by purchases.session_id
 
-),
+    ),
+
+    changed_visitors as (
+
+        {{ visitors_with_new_events('last_event_arrived_on') }}
+        union
+        select coalesce(current_session_orders.visitor_id, existing.visitor_id) as visitor_id
+        from current_session_orders
+        full outer join (  -- noqa: ST05
+            select
+                session_id,
+                visitor_id,
+                orders,
+                revenue
+            from {{ this }}
+            where orders > 0
+        ) as existing
+            on current_session_orders.session_id = existing.session_id
+        where
+            current_session_orders.orders is distinct from existing.orders
+            or current_session_orders.revenue is distinct from existing.revenue
+
+    ),
 
 {% endif %}
 -- Two imports of the same events, each with only its own rows: referenced once each, they
@@ -98,11 +98,7 @@ changed_visitors as (
 events as (
 
     select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-    {% if is_incremental() %}
-        and visitor_id in (select visitor_id from changed_visitors)
-    {% endif %}
+    where {{ in_behaviour_scope('changed_visitors' if is_incremental() else none) }}
 
 ),
 
@@ -110,12 +106,9 @@ purchase_events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        {{ in_behaviour_scope() }}
+        {{ in_behaviour_scope('changed_visitors' if is_incremental() else none) }}
         and event_type = 'purchase'
         and order_id is not null
-    {% if is_incremental() %}
-        and visitor_id in (select visitor_id from changed_visitors)
-    {% endif %}
 
 ),
 
@@ -129,7 +122,7 @@ funnel_steps_reached as (
 
     select * from {{ ref('fct_session_funnel_steps') }}
     {% if is_incremental() %}
-        where visitor_id in (select visitor_id from changed_visitors)
+        where visitor_id in (select changed_visitors.visitor_id from changed_visitors)
     {% endif %}
 
 ),

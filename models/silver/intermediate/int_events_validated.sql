@@ -20,29 +20,30 @@
 with
 
 {% if is_incremental() %}
-rechecked as (
+    rechecked as (
 
-    select
-        source_row_id,
-        event_id
-    from {{ staged('events') }}
-    where source_row_id not in (select source_row_id from {{ this }})
-    union all
-    select
-        source_row_id,
-        event_id
-    from {{ this }}
-    where quarantine_reason like 'unknown_%'
+        select
+            source_row_id,
+            event_id
+        from {{ staged('events') }}
+        where source_row_id not in (select built.source_row_id from {{ this }} as built)
+        union all
+        select
+            source_row_id,
+            event_id
+        from {{ this }}
+        where quarantine_reason like 'unknown_%'
 
-),
+    ),
 
 {% endif %}
 events as (
 
     select * from {{ staged('events') }}
     {% if is_incremental() %}
-    where source_row_id in (select source_row_id from rechecked)
-        or event_id in (select event_id from rechecked)
+        where
+            source_row_id in (select rechecked.source_row_id from rechecked)
+            or event_id in (select rechecked.event_id from rechecked)
     {% endif %}
 
 ),
