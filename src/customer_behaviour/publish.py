@@ -129,7 +129,14 @@ def _write_copy(build_path: Path, tmp: Path, parquet_tmp: Path | None) -> dict[s
     try:
         if os.environ.get("CBW_MEMORY_LIMIT"):
             con.execute(f"set memory_limit = {quote_literal(os.environ['CBW_MEMORY_LIMIT'])}")
-        con.execute(f"attach {quote_literal(str(build_path))} as src (read_only)")
+        try:
+            con.execute(f"attach {quote_literal(str(build_path))} as src (read_only)")
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            raise cli.UserError(
+                f"{build_path} is open for writing in another process (a build still running?)"
+            ) from None
         relations = _published_tables(con)
         if not any(schema in PUBLISHED_SCHEMAS for schema, _, _ in relations):
             raise cli.UserError(f"{build_path} has no {' or '.join(PUBLISHED_SCHEMAS)} tables")
