@@ -19,7 +19,7 @@ import duckdb
 import pytest
 from conftest import REPO_ROOT
 
-from customer_behaviour import cli, publish, serving
+from customer_behaviour import bench_warehouse, cli, publish, serving
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
 
@@ -330,3 +330,40 @@ def test_dbt_build_and_publish_succeed_while_a_reader_holds_the_published_file(
     con = serving.connect_published(published)
     assert con.execute("select count(*) from gold.dim_products").fetchone()[0] == products
     con.close()
+
+
+def test_the_benchmark_times_publish_with_and_without_parquet(build: Path, tmp_path: Path) -> None:
+    """bench-warehouse's publish step on a tiny file (the benchmark itself is never run here)."""
+    res = bench_warehouse.time_publish(build, tmp_path / "bench")
+    duck, both = res["duckdb"], res["with_parquet"]
+    assert duck["measured"]["returncode"] == both["measured"]["returncode"] == 0
+    assert duck["published_mb"] > 0 and duck["parquet_mb"] is None
+    assert both["parquet_mb"] > 0
+    assert (tmp_path / "bench" / "publish" / "with_parquet" / "parquet" / "gold").is_dir()
+    assert not (tmp_path / "bench" / "publish" / "duckdb" / "parquet").exists()
+    lines = bench_warehouse.publish_lines("full_tests", res)
+    assert lines[0].startswith("## publish (full_tests warehouse,")
+    assert "serving DuckDB file" in lines[1] and " ok " in lines[1] and "peak" in lines[1]
+    assert "MB Parquet" in lines[2] and "MB Parquet" not in lines[1]
+    assert lines[3].startswith("   Parquet export adds ")
+
+
+def test_the_benchmark_reports_a_failed_publish() -> None:
+    failed = {"returncode": 1, "timed_out": False, "seconds": 0.5, "peak_mb": 80.0}
+    res = {
+        "source_mb": 12.0,
+        "duckdb": {
+            "measured": {**failed, "tree_peak_mb": 0.0},
+            "published_mb": None,
+            "parquet_mb": None,
+        },
+        "with_parquet": {
+            "measured": {**failed, "tree_peak_mb": 90.0},
+            "published_mb": None,
+            "parquet_mb": None,
+        },
+    }
+    lines = bench_warehouse.publish_lines("full_models", res)
+    assert len(lines) == 3
+    assert "FAILED" in lines[1] and "peak     80 MB" in lines[1] and "written -" in lines[1]
+    assert "peak     90 MB" in lines[2]
