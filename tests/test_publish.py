@@ -245,12 +245,12 @@ def test_stale_temps_of_a_live_publish_are_left_alone(tmp_path: Path) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     stale = tmp_path / f"p.duckdb.tmp-{dead.pid}"
-    for path in (live, stale, stale.with_name(stale.name + ".wal")):
+    stale_all = [stale, stale.with_name(stale.name + ".wal"), stale.with_name(stale.name + "-old")]
+    other = tmp_path / f"p.duckdb.tmp-{dead.pid}.bak"  # not a name publish writes
+    for path in (live, other, *stale_all):
         path.write_bytes(b"x")
-    assert sorted(publish.remove_stale_temps(target)) == sorted(
-        [stale, stale.with_name(stale.name + ".wal")]
-    )
-    assert live.exists()
+    assert sorted(publish.remove_stale_temps(target)) == sorted(stale_all)
+    assert live.exists() and other.exists()
 
 
 def dbt_build(select: list[str], db: Path, work: Path) -> None:

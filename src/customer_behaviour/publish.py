@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import time
@@ -96,8 +97,9 @@ def remove_stale_temps(target: Path) -> list[Path]:
     A temporary of a publish still running (its pid alive) is left alone."""
     removed = []
     for tmp in target.parent.glob(f"{target.name}.tmp-*"):
-        pid_text = tmp.name.rsplit(".tmp-", 1)[1].removesuffix(".wal")
-        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+        # <target>.tmp-<pid>, its .wal, or a swapped-out folder <target>.tmp-<pid>-old
+        match = re.fullmatch(r"\.tmp-(\d+)(\.wal|-old)?", tmp.name.removeprefix(target.name))
+        if match is None or _pid_alive(int(match.group(1))):
             continue
         if tmp.is_dir() and not tmp.is_symlink():
             shutil.rmtree(tmp, ignore_errors=True)
