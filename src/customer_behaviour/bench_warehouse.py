@@ -27,7 +27,11 @@ Steps, one heavy process at a time:
 3. Seed path. ``dbt seed`` of one events CSV with exactly the full build's events (the landed
    files concatenated) in a minimal throwaway project, under a timeout and an address-space
    limit; a run that does not finish is reported as such.
-4. pandas. ``python -m customer_behaviour.pandas_baseline`` (child process, address-space
+4. Publish. ``cbw publish`` of the full build's warehouse (with tests when built, else models
+   only) as a measured child process: gold and the audit tables into a serving DuckDB file,
+   then again with ``--parquet`` (the Parquet export's cost is the difference); wall seconds,
+   peak memory and the sizes written (``--skip-publish`` to leave it out).
+5. pandas. ``python -m customer_behaviour.pandas_baseline`` (child process, address-space
    limit) on the same full landing folder; per-step seconds and VmHWM.
 
 Output: the tables above, the comparison ``layer | dbt s | pandas s | speed-up | peak MB``,
@@ -854,6 +858,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--skip-incremental", action="store_true")
     parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument("--skip-publish", action="store_true", help="do not time cbw publish")
     parser.add_argument("--seed-timeout", type=cli.positive_float, default=900.0)
     parser.add_argument("--seed-mem-gb", type=cli.positive_float, default=12.0)
     parser.add_argument("--skip-pandas", action="store_true")
@@ -1004,6 +1009,11 @@ def _run(args: argparse.Namespace, spec: DataSpec, work: Path, report: dict[str,
 
     for mode in modes:
         do(f"full_{mode}", mode, events_full, {})
+    published = [f"full_{m}" for m in ("tests", "models") if f"full_{m}" in steps]
+    if not args.skip_publish and published and steps[published[0]].measured.ok:
+        db = work / f"warehouse_{published[0].removeprefix('full_')}.duckdb"
+        report["publish"] = time_publish(db, work)
+        print("\n" + "\n".join(publish_lines(published[0], report["publish"])))
     if not args.skip_incremental:
         # one more day lands
         for f in sorted((work / "landing_day").rglob("*")):
@@ -1086,6 +1096,50 @@ def _run(args: argparse.Namespace, spec: DataSpec, work: Path, report: dict[str,
     for t in report["targets"]:
         print(f"   [{t['verdict']:^7}] {t['target']}: {t['measured']}")
     return 0 if all(s.measured.ok for s in steps.values()) else 1
+
+
+def _size_mb(path: Path) -> float:
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 1024**2
+
+
+def time_publish(db: Path, work: Path) -> dict[str, Any]:
+    """``cbw publish`` of ``db`` as measured child processes: the serving DuckDB file alone,
+    then with the Parquet export as well."""
+    out: dict[str, Any] = {"source_mb": _size_mb(db)}
+    for name, parquet in (("duckdb", False), ("with_parquet", True)):
+        target = work / "publish" / name
+        cmd = [sys.executable, "-m", "customer_behaviour.publish", "--db", str(db)]
+        cmd += ["--published", str(target / "warehouse.published.duckdb")]
+        if parquet:
+            cmd += ["--parquet", str(target / "parquet")]
+        m = run_measured(cmd, log_path=work / "publish" / f"{name}.log")
+        out[name] = {
+            "measured": asdict(m),
+            "published_mb": _size_mb(target / "warehouse.published.duckdb") if m.ok else None,
+            "parquet_mb": _size_mb(target / "parquet") if m.ok and parquet else None,
+        }
+    return out
+
+
+def publish_lines(step_name: str, res: dict[str, Any]) -> list[str]:
+    """The publish section of the printed report."""
+    lines = [f"## publish ({step_name} warehouse, {res['source_mb']:,.0f} MB)"]
+    duck, both = res["duckdb"], res["with_parquet"]
+    for label, r in (("serving DuckDB file", duck), ("+ Parquet export", both)):
+        m = r["measured"]
+        state = "ok" if m["returncode"] == 0 and not m["timed_out"] else "FAILED"
+        written = f"{r['published_mb']:,.0f} MB" if r["published_mb"] is not None else "-"
+        if r["parquet_mb"] is not None:
+            written += f" + {r['parquet_mb']:,.0f} MB Parquet"
+        lines.append(
+            f"   {label:<20} {state:<6} wall {m['seconds']:6.1f} s  peak "
+            f"{max(m['peak_mb'], m['tree_peak_mb']):6.0f} MB  written {written}"
+        )
+    if duck["published_mb"] is not None and both["published_mb"] is not None:
+        extra = both["measured"]["seconds"] - duck["measured"]["seconds"]
+        lines.append(f"   Parquet export adds {extra:.1f} s")
+    return lines
 
 
 def _write_seeds(landing: Path, project: Path) -> None:

@@ -25,6 +25,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "customer_behaviour.validate",
         "validate a built warehouse with the Great Expectations suites",
     ),
+    "publish": (
+        "customer_behaviour.publish",
+        "copy gold and the audit tables of a green build into the file readers open",
+    ),
     "bench-warehouse": (
         "customer_behaviour.bench_warehouse",
         "time full and incremental dbt builds at scale against a pandas implementation",
