@@ -824,3 +824,69 @@ def test_fit_that_does_not_converge_gives_a_status_row_not_an_error():
     out = clv.score_customers(summary, fits)
     assert out["p_alive"].isna().all() and out["clv"].isna().all()
     assert (out["churn_basis"] == "days_idle").all() and out["churn_risk"].notna().all()
+
+
+def _compiled_holdout_macro(tmp_path: Path, relation: str, **kwargs: str) -> str:
+    """customer_purchase_holdout rendered by dbt (as _compiled_summary_macro)."""
+    from conftest import run_dbt
+
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    inline = f"{{{{ customer_purchase_holdout({relation!r}, {args}) }}}}"
+    run = run_dbt(["compile", "--inline", inline, "--quiet"], tmp_path / "compile.duckdb", tmp_path)
+    [result] = run.result.result.results
+    return result.node.compiled_code
+
+
+@requires_cdnow
+def test_sql_holdout_split_on_cdnow_equals_pandas_and_leaks_nothing(tmp_path):
+    import duckdb
+
+    sql = _compiled_holdout_macro(
+        tmp_path,
+        "cdnow_transactions",
+        calibration_end="date '1997-09-30'",
+        observation_end="date '1998-06-30'",
+        customer_column="customer_id",
+        date_column="purchase_date",
+        amount_column="dollars",
+        time_unit="week",
+    )
+    tx = _read_cdnow_txt("CDNOW_sample.txt", sample=True)
+    frame = tx.rename(columns={"date": "purchase_date"})
+    frame = frame[["customer_id", "purchase_date", "dollars"]]
+    con = duckdb.connect()
+    con.register("cdnow_transactions", frame)
+    out = con.sql(sql).df().sort_values("customer_id").set_index("customer_id")
+    # a post-cutoff order planted for an existing customer and one for a new customer
+    first = out.index[0]
+    planted = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                {
+                    "customer_id": [first, frame["customer_id"].max() + 1],
+                    "purchase_date": pd.to_datetime(["1997-10-02", "1997-10-03"]),
+                    "dollars": [10_000.0, 5.0],
+                }
+            ),
+        ]
+    )
+    con.register("cdnow_transactions", planted)
+    after = con.sql(sql).df().sort_values("customer_id").set_index("customer_id")
+    con.close()
+
+    ref = _cdnow_calibration().astype({"customer_id": int}).set_index("customer_id")
+    assert list(out.index) == list(ref.index)
+    np.testing.assert_array_equal(out["frequency"], ref["frequency"])
+    np.testing.assert_array_equal(out["frequency_holdout"], ref["frequency_holdout"])
+    for col in ("recency", "t", "monetary_value", "duration_holdout"):
+        np.testing.assert_allclose(out[col], ref[col], rtol=1e-12, atol=1e-9)
+    assert int(out["frequency_holdout"].sum()) == 1882
+
+    calibration_columns = ["frequency", "recency", "t", "monetary_value", "transaction_count"]
+    pd.testing.assert_frame_equal(out[calibration_columns], after[calibration_columns])
+    assert list(after.index) == list(out.index)  # the holdout-only customer has no row
+    already = ((frame["customer_id"] == first) & (frame["purchase_date"] == "1997-10-02")).any()
+    expected = out["frequency_holdout"].copy()
+    expected.loc[first] += 0 if already else 1
+    pd.testing.assert_series_equal(after["frequency_holdout"], expected)

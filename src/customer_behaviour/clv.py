@@ -1307,24 +1307,30 @@ def holdout_report(
         calibration_end_date=cal_end,
         as_of_date=as_of,
     )
+    bought = actual > 0
+    repeat = calibration["frequency"].to_numpy() > 0
+    # the churn fallback (days idle) is measured whether or not the model has parameters
+    idle = -(calibration["t"] - calibration["recency"]).to_numpy(dtype=float)
+    aucs = {
+        "days_idle_auc": roc_auc(bought, idle),
+        "days_idle_auc_repeat_customers": roc_auc(bought[repeat], idle[repeat]),
+    }
     if params is None:
         row.update(
             is_p_alive_usable=False,
-            verdict=f"no holdout check: the calibration fit is {bg_row['fit_status']}",
+            verdict=(
+                f"P(alive) is not usable: the calibration fit is {bg_row['fit_status']} "
+                f"(no parameters to predict with); churn_risk falls back to days idle, whose "
+                f"AUC for buying again in the holdout is {aucs['days_idle_auc']:.3f}"
+            ),
+            **_nan_to_none(aucs),
         )
         return _typed([row], HOLDOUT_REPORT_DTYPES)
     pred = holdout_predictions(params, calibration)
     predicted = pred["predicted_holdout"].to_numpy()
-    bought = actual > 0
-    repeat = calibration["frequency"].to_numpy() > 0
     alive = pred["p_alive"].to_numpy()
-    idle = -pred["days_idle"].to_numpy()
-    aucs = {
-        "p_alive_auc": roc_auc(bought, alive),
-        "days_idle_auc": roc_auc(bought, idle),
-        "p_alive_auc_repeat_customers": roc_auc(bought[repeat], alive[repeat]),
-        "days_idle_auc_repeat_customers": roc_auc(bought[repeat], idle[repeat]),
-    }
+    aucs["p_alive_auc"] = roc_auc(bought, alive)
+    aucs["p_alive_auc_repeat_customers"] = roc_auc(bought[repeat], alive[repeat])
     p_auc, idle_auc = aucs["p_alive_auc_repeat_customers"], aucs["days_idle_auc_repeat_customers"]
     usable = bool(trusted and p_auc >= idle_auc - P_ALIVE_AUC_MARGIN)
     against = (
@@ -1345,11 +1351,11 @@ def holdout_report(
             float(predicted.sum() / actual.sum()) if actual.sum() > 0 else None
         ),
         mean_absolute_error=float(np.mean(np.abs(predicted - actual))),
-        rank_correlation=rank_correlation(predicted, actual),
         verdict=verdict,
-        **aucs,
+        **_nan_to_none({"rank_correlation": rank_correlation(predicted, actual), **aucs}),
     )
-    for key in ("rank_correlation", *aucs):
-        if isinstance(row[key], float) and np.isnan(row[key]):
-            row[key] = None
     return _typed([row], HOLDOUT_REPORT_DTYPES)
+
+
+def _nan_to_none(values: dict[str, float]) -> dict[str, float | None]:
+    return {k: None if np.isnan(v) else v for k, v in values.items()}
