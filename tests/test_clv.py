@@ -890,3 +890,11 @@ def test_sql_holdout_split_on_cdnow_equals_pandas_and_leaks_nothing(tmp_path):
     expected = out["frequency_holdout"].copy()
     expected.loc[first] += 0 if already else 1
     pd.testing.assert_series_equal(after["frequency_holdout"], expected)
+
+
+def test_expected_average_value_of_a_customer_the_fit_ignores_is_the_population_mean():
+    gg = PUBLISHED_GG
+    mean = gg.p * gg.v / (gg.q - 1)
+    got = clv.expected_average_value(gg, [0, 1, 2, 2], [0.0, -50.0, 0.0, 30.0])
+    assert got[:3].tolist() == pytest.approx([mean] * 3)
+    assert got[3] != pytest.approx(mean) and got[3] > 0

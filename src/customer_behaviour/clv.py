@@ -639,8 +639,9 @@ def expected_average_value(gg_params: Any, frequency: Any, monetary_value: Any) 
     """Conditional expected average spend per purchase (Fader & Hardie 2013, eq. 5).
 
     ``w * monetary_value + (1 - w) * p*v/(q-1)`` with ``w = p*x / (p*x + q - 1)``; customers
-    with frequency 0 get the population mean ``p*v/(q-1)`` whatever their monetary_value
-    (which may then be NaN).
+    the fit ignores (frequency 0, or a monetary_value <= 0: e.g. a repeat day netted below
+    zero by a credit note, as in Online Retail) get the population mean ``p*v/(q-1)``
+    whatever their monetary_value (which may then be NaN).
     """
     p, q, v = _gg_params(gg_params)
     x = _as_float("frequency", frequency)
@@ -649,7 +650,7 @@ def expected_average_value(gg_params: Any, frequency: Any, monetary_value: Any) 
     weight = p * x / (p * x + q - 1)
     with np.errstate(invalid="ignore"):
         value = (1 - weight) * population_mean + weight * m
-    return np.where(x > 0, value, population_mean)
+    return np.where((x > 0) & (m > 0), value, population_mean)
 
 
 def customer_lifetime_value(
