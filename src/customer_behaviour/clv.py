@@ -951,11 +951,17 @@ MIN_DROPOUT_PROBABILITY = 0.01
 #: ... or a shape parameter above this (r: every customer buys at the same rate; a + b: every
 #: customer has the same drop-out probability), "no heterogeneity".
 MAX_SHAPE = 1e4
-#: What a status row advises when a fit did not converge or is degenerate.
-_FIT_ADVICE = (
-    "predictions from this model are null (churn fields fall back to days idle); to fit it, "
-    "set var clv_penalizer (e.g. 0.001) or raise clv_max_iterations"
-)
+#: What a status row advises when a fit did not converge or is degenerate, per model.
+_FIT_ADVICE = {
+    "bgnbd": (
+        "predictions from this model are null (churn_risk falls back to days idle); to fit "
+        "it, set var clv_penalizer (e.g. 0.001) or raise clv_max_iterations"
+    ),
+    "gamma_gamma": (
+        "expected order value and clv are null; Gamma-Gamma has no penalizer: it needs more "
+        "repeat customers with varied spend (a longer history), or a higher clv_max_iterations"
+    ),
+}
 
 
 def bgnbd_degeneracy(
@@ -1029,7 +1035,7 @@ def fit_models(
             result = ClvFitError(
                 f"the {model} fit on {n_rows} customers (time unit {unit}, penalizer "
                 f"{penalizer:g}, maxiter {maxiter}) failed with status '{exc.status}': {exc}. "
-                f"{_FIT_ADVICE[0].upper()}{_FIT_ADVICE[1:]}.",
+                f"{_FIT_ADVICE[model][0].upper()}{_FIT_ADVICE[model][1:]}.",
                 model=exc.model,
                 status=exc.status,
                 params=exc.params,
@@ -1322,7 +1328,12 @@ def holdout_report(
             verdict=(
                 f"P(alive) is not usable: the calibration fit is {bg_row['fit_status']} "
                 f"(no parameters to predict with); churn_risk falls back to days idle, whose "
-                f"AUC for buying again in the holdout is {aucs['days_idle_auc']:.3f}"
+                f"AUC for buying again in the holdout is "
+                + (
+                    "not measurable (nobody or everybody bought again)"
+                    if np.isnan(aucs["days_idle_auc"])
+                    else f"{aucs['days_idle_auc']:.3f}"
+                )
             ),
             **_nan_to_none(aucs),
         )
