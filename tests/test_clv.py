@@ -652,7 +652,10 @@ def test_too_little_data_gives_null_predictions_not_a_crash():
     assert out["clv_tier"].tolist() == ["Unknown"] * 3
     predicted = ["p_alive", "expected_purchases_90d", "expected_average_order_value", "clv"]
     assert out[predicted].isna().all().all()
-    assert out["churn_risk"].isna().all()
+    # without a BG/NBD fit churn falls back to days idle (none idle more than 180 days here)
+    assert (out["churn_basis"] == "days_idle").all()
+    assert out["days_since_last_purchase"].tolist() == [0.0, 7.0, 4.0]
+    assert not out["churn_risk"].any()
 
 
 def test_gamma_gamma_without_data_keeps_bgnbd_predictions():
@@ -673,18 +676,8 @@ def test_fit_times_go_to_the_log_and_the_table_is_the_same_on_every_run():
     fits = clv.fit_models(summary, log=lines.append)
     assert len(lines) == 2
     assert re.fullmatch(r"clv_model_fit: bgnbd on 400 customers: fitted in \d+\.\d{3} s", lines[0])
-    assert lines[1] == "clv_model_fit: gamma_gamma on 400 customers: insufficient_data"
+    assert lines[1].startswith("clv_model_fit: gamma_gamma on 400 customers: insufficient_data: ")
     pd.testing.assert_frame_equal(fits, clv.fit_models(summary), check_exact=True)
-
-
-def test_fit_that_does_not_converge_fails_with_a_clear_message():
-    summary = _warehouse_summary(simulate_customers(2000, seed=9))
-    with pytest.raises(clv.ClvFitError) as info:
-        clv.fit_models(summary, maxiter=1)
-    msg = str(info.value)
-    assert info.value.status == "not_converged"
-    assert "clv_model_fit: the bgnbd fit on 2000 customers" in msg
-    assert "did not converge" in msg and "maxiter 1" in msg
 
 
 def test_summary_with_mixed_units_or_duplicates_is_rejected():
@@ -696,3 +689,212 @@ def test_summary_with_mixed_units_or_duplicates_is_rejected():
     dup = pd.concat([summary, summary.head(1)])
     with pytest.raises(ValueError, match="duplicate customer_id"):
         clv.fit_models(dup)
+
+
+# --------------------------------------------------------------------------------------------
+# holdout check, degenerate fits, fits that fail
+# --------------------------------------------------------------------------------------------
+
+
+def _cdnow_calibration() -> pd.DataFrame:
+    """The CDNOW sample as a calibration summary shaped like fct_customer_purchase_holdout:
+    calibration to 1997-09-30, holdout to 1998-06-30 (39 weeks), time unit week."""
+    tx = _read_cdnow_txt("CDNOW_sample.txt", sample=True)
+    out = clv.summary_from_transactions(
+        tx,
+        "customer_id",
+        "date",
+        "dollars",
+        observation_end="1998-06-30",
+        calibration_end="1997-09-30",
+        freq="D",
+        freq_multiplier=7,
+    ).reset_index()
+    return pd.DataFrame(
+        {
+            "customer_id": out["customer_id"].astype(str),
+            "time_unit": "week",
+            "frequency": out["frequency_cal"],
+            "recency": out["recency_cal"],
+            "t": out["T_cal"],
+            "monetary_value": out["monetary_value_cal"],
+            "frequency_holdout": out["frequency_holdout"],
+            "duration_holdout": out["duration_holdout"],
+            "calibration_end_date": pd.Timestamp("1997-09-30"),
+            "as_of_date": pd.Timestamp("1998-06-30"),
+        }
+    )
+
+
+@requires_cdnow
+def test_holdout_predictions_equal_lifetimes_on_cdnow():
+    lifetimes = _lifetimes()
+    cal = _cdnow_calibration()
+    assert int(cal["frequency_holdout"].sum()) == 1882  # distinct-day purchases in the holdout
+    bgf = lifetimes.BetaGeoFitter().fit(cal["frequency"], cal["recency"], cal["t"])
+    params = clv.BgNbdParams(*(bgf.params_[k] for k in ("r", "alpha", "a", "b")))
+    ref = bgf.conditional_expected_number_of_purchases_up_to_time(
+        39.0, cal["frequency"], cal["recency"], cal["t"]
+    ).to_numpy()
+    got = clv.holdout_predictions(params, cal)
+    np.testing.assert_allclose(got["predicted_holdout"], ref, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        got["p_alive"],
+        bgf.conditional_probability_alive(cal["frequency"], cal["recency"], cal["t"]),
+        atol=1e-6,
+    )
+    # at the published parameters: 1,653 repeat purchase-days predicted for the 39 weeks
+    published = clv.holdout_predictions(PUBLISHED_BG, cal)["predicted_holdout"].sum()
+    assert int(published) == 1653  # 1653.94
+
+    report = clv.holdout_report(cal, holdout_days=273)
+    assert list(report.columns) == list(clv.HOLDOUT_REPORT_DTYPES)
+    row = report.iloc[0]
+    assert row["fit_status"] == "fitted" and row["is_p_alive_usable"]
+    own = clv.fit_bgnbd(cal["frequency"], cal["recency"], cal["t"])
+    own_pred = clv.holdout_predictions(own, cal)["predicted_holdout"]
+    assert row["predicted_purchases"] == pytest.approx(own_pred.sum(), abs=1e-9)
+    assert row["predicted_purchases"] == pytest.approx(ref.sum(), abs=1e-4)
+    assert row["actual_purchases"] == 1882 and row["customers"] == len(cal)
+    assert str(row["calibration_end_date"]) == "1997-09-30"
+
+
+def test_metrics_equal_scikit_learn_and_scipy():
+    sklearn_metrics = pytest.importorskip("sklearn.metrics")
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(3)
+    labels = rng.random(500) < 0.3
+    scores = np.round(rng.random(500) + labels * 0.3, 1)  # rounded: many ties
+    assert clv.roc_auc(labels, scores) == pytest.approx(
+        sklearn_metrics.roc_auc_score(labels, scores), abs=1e-12
+    )
+    x = rng.poisson(2, 400).astype(float)
+    y = x + rng.poisson(1, 400)
+    assert clv.rank_correlation(x, y) == pytest.approx(stats.spearmanr(x, y)[0], abs=1e-12)
+    assert np.isnan(clv.roc_auc([True, True], [0.1, 0.2]))
+    assert np.isnan(clv.rank_correlation([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]))
+
+
+def test_no_dropout_fit_is_named_degenerate_and_churn_falls_back_to_days_idle():
+    # Poisson buyers who never leave: the likelihood prefers a -> 0 ("no dropout")
+    rng = np.random.default_rng(11)
+    n, horizon = 600, 200.0
+    rates = rng.gamma(2.0, 1 / 20, n)
+    first = rng.uniform(0, horizon - 1, n)
+    rows = []
+    for i in range(n):
+        days = np.unique(np.floor(first[i] + np.cumsum(rng.exponential(1 / rates[i], 60))))
+        days = np.concatenate([[np.floor(first[i])], days[days < horizon]])
+        days = np.unique(days)
+        rows.append((len(days) - 1, days[-1] - days[0], horizon - 1 - days[0]))
+    f, r, t = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    summary = pd.DataFrame(
+        {
+            "customer_id": [f"c{i:04d}" for i in range(n)],
+            "time_unit": "day",
+            "frequency": f.astype("int32"),
+            "recency": r,
+            "t": t,
+            "monetary_value": np.where(f > 0, 10.0, 0.0),
+            "as_of_date": pd.Timestamp("2024-06-30"),
+        }
+    )
+    fits = clv.fit_models(summary)
+    bg = fits.iloc[0]
+    assert bg["fit_status"] == "degenerate" and bg["is_converged"]
+    assert "no dropout" in bg["message"] and pd.notna(bg["a"])
+    out = clv.score_customers(summary, fits, fallback_idle_days=30)
+    assert out["p_alive"].isna().all()
+    assert (out["churn_basis"] == "days_idle").all()
+    idle = (out["t"] - out["recency"]).to_numpy()
+    np.testing.assert_array_equal(out["churn_risk"].to_numpy(bool), idle > 30)
+
+
+def test_fit_that_does_not_converge_gives_a_status_row_not_an_error():
+    summary = _warehouse_summary(simulate_customers(2000, seed=9))
+    lines: list[str] = []
+    fits = clv.fit_models(summary, maxiter=1, log=lines.append)
+    bg = fits.iloc[0]
+    assert bg["fit_status"] == "not_converged" and not bg["is_converged"]
+    assert fits[["r", "alpha", "a", "b"]].isna().all().all()
+    msg = bg["message"]
+    assert "the bgnbd fit on 2000 customers" in msg and "did not converge" in msg
+    assert "maxiter 1" in msg and "clv_penalizer" in msg
+    assert "not_converged" in lines[0]
+    out = clv.score_customers(summary, fits)
+    assert out["p_alive"].isna().all() and out["clv"].isna().all()
+    assert (out["churn_basis"] == "days_idle").all() and out["churn_risk"].notna().all()
+
+
+def _compiled_holdout_macro(tmp_path: Path, relation: str, **kwargs: str) -> str:
+    """customer_purchase_holdout rendered by dbt (as _compiled_summary_macro)."""
+    from conftest import run_dbt
+
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    inline = f"{{{{ customer_purchase_holdout({relation!r}, {args}) }}}}"
+    run = run_dbt(["compile", "--inline", inline, "--quiet"], tmp_path / "compile.duckdb", tmp_path)
+    [result] = run.result.result.results
+    return result.node.compiled_code
+
+
+@requires_cdnow
+def test_sql_holdout_split_on_cdnow_equals_pandas_and_leaks_nothing(tmp_path):
+    import duckdb
+
+    sql = _compiled_holdout_macro(
+        tmp_path,
+        "cdnow_transactions",
+        calibration_end="date '1997-09-30'",
+        observation_end="date '1998-06-30'",
+        customer_column="customer_id",
+        date_column="purchase_date",
+        amount_column="dollars",
+        time_unit="week",
+    )
+    tx = _read_cdnow_txt("CDNOW_sample.txt", sample=True)
+    frame = tx.rename(columns={"date": "purchase_date"})
+    frame = frame[["customer_id", "purchase_date", "dollars"]]
+    con = duckdb.connect()
+    con.register("cdnow_transactions", frame)
+    out = con.sql(sql).df().sort_values("customer_id").set_index("customer_id")
+    # a post-cutoff order planted for an existing customer and one for a new customer
+    first = out.index[0]
+    planted = pd.concat(
+        [
+            frame,
+            pd.DataFrame(
+                {
+                    "customer_id": [first, frame["customer_id"].max() + 1],
+                    "purchase_date": pd.to_datetime(["1997-10-02", "1997-10-03"]),
+                    "dollars": [10_000.0, 5.0],
+                }
+            ),
+        ]
+    )
+    con.register("cdnow_transactions", planted)
+    after = con.sql(sql).df().sort_values("customer_id").set_index("customer_id")
+    con.close()
+
+    ref = _cdnow_calibration().astype({"customer_id": int}).set_index("customer_id")
+    assert list(out.index) == list(ref.index)
+    np.testing.assert_array_equal(out["frequency"], ref["frequency"])
+    np.testing.assert_array_equal(out["frequency_holdout"], ref["frequency_holdout"])
+    for col in ("recency", "t", "monetary_value", "duration_holdout"):
+        np.testing.assert_allclose(out[col], ref[col], rtol=1e-12, atol=1e-9)
+    assert int(out["frequency_holdout"].sum()) == 1882
+
+    calibration_columns = ["frequency", "recency", "t", "monetary_value", "transaction_count"]
+    pd.testing.assert_frame_equal(out[calibration_columns], after[calibration_columns])
+    assert list(after.index) == list(out.index)  # the holdout-only customer has no row
+    already = ((frame["customer_id"] == first) & (frame["purchase_date"] == "1997-10-02")).any()
+    expected = out["frequency_holdout"].copy()
+    expected.loc[first] += 0 if already else 1
+    pd.testing.assert_series_equal(after["frequency_holdout"], expected)
+
+
+def test_expected_average_value_of_a_customer_the_fit_ignores_is_the_population_mean():
+    gg = PUBLISHED_GG
+    mean = gg.p * gg.v / (gg.q - 1)
+    got = clv.expected_average_value(gg, [0, 1, 2, 2], [0.0, -50.0, 0.0, 30.0])
+    assert got[:3].tolist() == pytest.approx([mean] * 3)
+    assert got[3] != pytest.approx(mean) and got[3] > 0

@@ -31,8 +31,9 @@ DAYS = 3  # the first 3 day files: 4 builds of the whole warehouse, about 3 minu
 # mining millions of rules; docs/performance_models.md). One setting a short extract of this
 # source needs:
 # - clv_penalizer: on the first 2 days (187 customers, 6 of them repeat) the unpenalised BG/NBD
-#   fit does not converge and clv_model_fit fails the build, as it should; a small L2 penalty
-#   fits it (on 3 days the unpenalised fit converges).
+#   fit does not converge (clv_model_fit then has a 'not_converged' row and customer_clv no
+#   BG/NBD predictions; the build goes on); a small L2 penalty fits it (on 3 days the
+#   unpenalised fit converges).
 VARS = {"source_system": "online_retail", "clv_penalizer": 0.001}
 
 # Every test of the build runs, unit tests included: the shared models' unit tests (written

@@ -27,13 +27,15 @@ pytestmark = pytest.mark.slow
 
 VARS = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"]
 PREDICTIVE = ["--select", "path:models/gold/predictive", "path:python_models"]
-PYTHON_MODELS = ["clv_model_fit", "customer_clv", "product_association_rules",
-                 "product_frequent_itemsets"]  # fmt: skip
+PYTHON_MODELS = ["clv_model_fit", "customer_clv", "clv_holdout_report",
+                 "product_association_rules", "product_frequent_itemsets"]  # fmt: skip
 # every table the predictive models write, with its key (for a deterministic row order)
 PREDICTIVE_TABLES = {
     "fct_customer_purchase_summary": ["customer_id"],
     "clv_model_fit": ["model"],
     "customer_clv": ["customer_id"],
+    "fct_customer_purchase_holdout": ["customer_id"],
+    "clv_holdout_report": ["model"],
     "mart_customer_value_matrix": ["clv_tier", "engagement_level"],
     "fct_basket_items": ["order_id", "product_id"],
     "product_pairs": ["antecedent_product_id", "consequent_product_id"],
@@ -139,6 +141,7 @@ def test_customer_clv_predictions_are_probabilities_and_counts(db):
     assert (got["clv"] >= 0).all() and (got["expected_average_order_value"] > 0).all()
     assert set(got["clv_tier"]) == {"High", "Medium", "Low"}
     threshold = VARS["clv_churn_risk_threshold"]
+    assert (got["churn_basis"] == "p_alive").all()  # the demo fit is 'fitted'
     assert got["churn_risk"].tolist() == (got["p_alive"] < threshold).tolist()
     assert got["churn_risk"].any() and not got["churn_risk"].all()
     # BG/NBD: no repeat purchase -> alive with probability 1
@@ -441,13 +444,49 @@ def test_too_little_data_gives_a_fit_status_row_and_unknown_tiers(demo_warehouse
     assert unknown["recommended_action"].notna().all()
 
 
-def test_fit_that_does_not_converge_fails_the_model_with_a_clear_message(demo_warehouse, tmp_path):
+def test_fit_that_does_not_converge_leaves_a_status_row_and_the_build_green(
+    demo_warehouse, tmp_path
+):
+    """A BG/NBD fit that does not converge fails no model: clv_model_fit says what happened
+    and what to change, customer_clv has null predictions and churn by days idle, and every
+    data test of the predictive models passes."""
     copy = _copy_warehouse(demo_warehouse.db_path, tmp_path / "no_convergence")
-    with pytest.raises(AssertionError, match="bgnbd fit .* did not converge") as info:
-        run_dbt(
-            ["run", "--select", "clv_model_fit"],
-            copy,
-            tmp_path / "no_convergence",
-            vars={"clv_max_iterations": 1},
-        )
-    assert "clv_model_fit" in str(info.value)
+    run_dbt(
+        ["build", "--select", "clv_model_fit", "customer_clv", "clv_holdout_report"],
+        copy,
+        tmp_path / "no_convergence",
+        vars={"clv_max_iterations": 1},
+    )
+    fits = _table(copy, "clv_model_fit").set_index("model")
+    assert fits.loc["bgnbd", "fit_status"] == "not_converged"
+    assert "did not converge" in fits.loc["bgnbd", "message"]
+    assert "clv_penalizer" in fits.loc["bgnbd", "message"]
+    got = _table(copy, "customer_clv")
+    assert got["p_alive"].isna().all() and (got["churn_basis"] == "days_idle").all()
+    idle = got["days_since_last_purchase"] > VARS["clv_churn_fallback_idle_days"]
+    assert got["churn_risk"].tolist() == idle.tolist()
+    report = _table(copy, "clv_holdout_report")
+    assert report["fit_status"].tolist() == ["not_converged"]
+    assert not report["is_p_alive_usable"].any()
+
+
+def test_holdout_report_on_the_demo_data(db, as_of):
+    """The report's numbers recomputed from fct_customer_purchase_holdout with the package's
+    core functions, and the calibration summary equal to pandas' calibration split."""
+    cal = _table(db, "fct_customer_purchase_holdout")
+    report = _table(db, "clv_holdout_report").iloc[0]
+    cutoff = as_of - pd.Timedelta(days=VARS["clv_holdout_days"])
+    assert (pd.to_datetime(cal["calibration_end_date"]) == cutoff).all()
+    assert (pd.to_datetime(cal["last_purchase_date"]) <= cutoff).all()
+    bg = clv.fit_bgnbd(cal["frequency"], cal["recency"], cal["t"], penalizer=VARS["clv_penalizer"])
+    pred = clv.holdout_predictions(bg, cal)
+    assert report["fit_status"] == "fitted"
+    assert report["actual_purchases"] == cal["frequency_holdout"].sum()
+    assert report["predicted_purchases"] == pytest.approx(pred["predicted_holdout"].sum())
+    assert report["rank_correlation"] == pytest.approx(
+        clv.rank_correlation(pred["predicted_holdout"], cal["frequency_holdout"])
+    )
+    assert bool(report["is_p_alive_usable"]) == (
+        report["p_alive_auc_repeat_customers"]
+        >= report["days_idle_auc_repeat_customers"] - clv.P_ALIVE_AUC_MARGIN
+    )

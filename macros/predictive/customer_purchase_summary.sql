@@ -119,3 +119,90 @@
     {%- endif -%}
     {{- units[time_unit] -}}
 {%- endmacro %}
+
+
+{#
+    The calibration / holdout split of lifetimes' calibration_and_holdout_data at day
+    resolution: customer_purchase_summary measured at calibration_end (transactions after it
+    are never read by that summary, so nothing of the holdout leaks into the calibration
+    columns), and per calibration customer the holdout actuals:
+
+    - frequency_holdout = distinct purchase days in (calibration_end, observation_end];
+    - duration_holdout  = (observation_end - calibration_end) in days / days_per_unit.
+
+    Only customers with a purchase on or before calibration_end appear (a customer first seen
+    in the holdout has no calibration history to predict from).
+#}
+{% macro customer_purchase_holdout(
+    transactions,
+    calibration_end,
+    observation_end,
+    customer_column='customer_id',
+    date_column='order_date',
+    amount_column='net_amount',
+    time_unit=none,
+    purchase_column=none
+) -%}
+    {%- set unit = time_unit if time_unit is not none else var('clv_time_unit') -%}
+    with
+
+    holdout_calibration as (
+
+        {{ customer_purchase_summary(
+            transactions,
+            observation_end=calibration_end,
+            customer_column=customer_column,
+            date_column=date_column,
+            amount_column=amount_column,
+            time_unit=unit,
+            purchase_column=purchase_column,
+        ) | indent(8) }}
+
+    ),
+
+    holdout_window as (
+
+        select
+            cast({{ calibration_end }} as date) as calibration_end_date,
+            cast({{ observation_end }} as date) as observation_end_date
+
+    ),
+
+    holdout_purchase_days as (
+
+        select
+            transactions.{{ customer_column }} as customer_id,
+            count(distinct cast(transactions.{{ date_column }} as date)) as frequency_holdout
+        from {{ transactions }} as transactions
+        cross join holdout_window
+        where cast(transactions.{{ date_column }} as date) > holdout_window.calibration_end_date
+            and cast(transactions.{{ date_column }} as date)
+            <= holdout_window.observation_end_date
+            {%- if purchase_column is not none %}
+            and transactions.{{ purchase_column }}
+            {%- endif %}
+        group by all
+
+    )
+
+    select
+        holdout_calibration.customer_id,
+        holdout_calibration.time_unit,
+        holdout_calibration.frequency,
+        holdout_calibration.recency,
+        holdout_calibration.t,
+        holdout_calibration.monetary_value,
+        holdout_calibration.transaction_count,
+        cast(coalesce(holdout_purchase_days.frequency_holdout, 0) as integer) as frequency_holdout,
+        cast({{ dbt.datediff('holdout_window.calibration_end_date',
+                             'holdout_window.observation_end_date', 'day') }} as double)
+            / {{ clv_days_per_unit(unit) }} as duration_holdout,
+        holdout_calibration.first_purchase_date,
+        holdout_calibration.last_purchase_date,
+        holdout_window.calibration_end_date,
+        holdout_window.observation_end_date
+    from holdout_calibration
+    cross join holdout_window
+    left join holdout_purchase_days
+        on holdout_calibration.customer_id = holdout_purchase_days.customer_id
+{%- endmacro %}

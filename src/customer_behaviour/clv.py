@@ -76,6 +76,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
+from scipy.stats import rankdata
 
 __all__ = [
     "MIN_CUSTOMERS_BGNBD",
@@ -102,6 +103,12 @@ __all__ = [
     "MODEL_FIT_DTYPES",
     "CUSTOMER_CLV_DTYPES",
     "fit_models",
+    "bgnbd_degeneracy",
+    "roc_auc",
+    "rank_correlation",
+    "holdout_predictions",
+    "holdout_report",
+    "HOLDOUT_REPORT_DTYPES",
     "score_customers",
     "clv_tiers",
 ]
@@ -632,8 +639,9 @@ def expected_average_value(gg_params: Any, frequency: Any, monetary_value: Any) 
     """Conditional expected average spend per purchase (Fader & Hardie 2013, eq. 5).
 
     ``w * monetary_value + (1 - w) * p*v/(q-1)`` with ``w = p*x / (p*x + q - 1)``; customers
-    with frequency 0 get the population mean ``p*v/(q-1)`` whatever their monetary_value
-    (which may then be NaN).
+    the fit ignores (frequency 0, or a monetary_value <= 0: e.g. a repeat day netted below
+    zero by a credit note, as in Online Retail) get the population mean ``p*v/(q-1)``
+    whatever their monetary_value (which may then be NaN).
     """
     p, q, v = _gg_params(gg_params)
     x = _as_float("frequency", frequency)
@@ -642,7 +650,7 @@ def expected_average_value(gg_params: Any, frequency: Any, monetary_value: Any) 
     weight = p * x / (p * x + q - 1)
     with np.errstate(invalid="ignore"):
         value = (1 - weight) * population_mean + weight * m
-    return np.where(x > 0, value, population_mean)
+    return np.where((x > 0) & (m > 0), value, population_mean)
 
 
 def customer_lifetime_value(
@@ -853,8 +861,14 @@ CUSTOMER_CLV_DTYPES: dict[str, Any] = {
     "expected_average_order_value": "Float64",
     "clv": "Float64",
     "churn_risk": "boolean",
+    "churn_basis": "str",
+    "days_since_last_purchase": "float64",
     "as_of_date": object,
 }
+
+#: customer_clv.churn_basis: where churn_risk comes from.
+CHURN_BASIS_P_ALIVE = "p_alive"
+CHURN_BASIS_DAYS_IDLE = "days_idle"
 
 _SUMMARY_COLUMNS = ("customer_id", "time_unit", "frequency", "recency", "t", "monetary_value")
 
@@ -900,7 +914,7 @@ def _fit_row(
         used = int(result.n_customers or 0)
         row.update(
             fit_status=result.status,
-            is_converged=False,
+            is_converged=result.status == "degenerate",
             customers_used=used,
             repeat_customers=int(result.n_repeat_customers or 0),
             customers_ignored=n_rows - used,
@@ -929,25 +943,77 @@ def _typed(rows: list[dict[str, Any]] | pd.DataFrame, dtypes: dict[str, Any]) ->
     return frame.astype(dtypes)
 
 
+#: A converged BG/NBD fit is named degenerate when its parameters mean one of these (checked
+#: by ``bgnbd_degeneracy``): the mean drop-out probability per repeat purchase a/(a+b) below
+#: this ("no dropout": a customer would need about 1 / 0.01 = 100 purchases to leave, so
+#: P(alive) is about 1 for everyone; var clv_min_dropout_probability) ...
+MIN_DROPOUT_PROBABILITY = 0.01
+#: ... or a shape parameter above this (r: every customer buys at the same rate; a + b: every
+#: customer has the same drop-out probability), "no heterogeneity".
+MAX_SHAPE = 1e4
+#: What a status row advises when a fit did not converge or is degenerate, per model.
+_FIT_ADVICE = {
+    "bgnbd": (
+        "predictions from this model are null (churn_risk falls back to days idle); to fit "
+        "it, set var clv_penalizer (e.g. 0.001) or raise clv_max_iterations"
+    ),
+    "gamma_gamma": (
+        "expected order value and clv are null; Gamma-Gamma has no penalizer: it needs more "
+        "repeat customers with varied spend (a longer history), or a higher clv_max_iterations"
+    ),
+}
+
+
+def bgnbd_degeneracy(
+    params: Any, min_dropout_probability: float = MIN_DROPOUT_PROBABILITY
+) -> str | None:
+    """Why converged BG/NBD parameters describe a degenerate model, or None when they do not.
+
+    "no dropout" (a/(a+b) < ``min_dropout_probability``): the likelihood prefers customers who
+    never leave, so P(alive) is about 1 for everyone whatever their recency; "no
+    heterogeneity" (r or a + b above ``MAX_SHAPE``): the gamma / beta mixing distribution has
+    collapsed to a point.
+    """
+    r, _alpha, a, b = _bg_params(params)
+    reasons = []
+    if a / (a + b) < min_dropout_probability:
+        reasons.append(
+            f"no dropout: mean drop-out probability per repeat purchase a/(a+b) = "
+            f"{a / (a + b):.3g} < {min_dropout_probability:g}, so P(alive) is about 1 for "
+            f"every customer whatever their recency"
+        )
+    if r > MAX_SHAPE:
+        reasons.append(f"no heterogeneity in purchase rates: r = {r:.6g} > {MAX_SHAPE:g}")
+    if a + b > MAX_SHAPE:
+        reasons.append(f"no heterogeneity in drop-out: a + b = {a + b:.6g} > {MAX_SHAPE:g}")
+    return "; ".join(reasons) or None
+
+
 def fit_models(
     summary: pd.DataFrame,
     *,
     penalizer: float = 0.0,
     maxiter: int = _DEFAULT_MAXITER,
+    min_dropout_probability: float = MIN_DROPOUT_PROBABILITY,
     log: Callable[[str], object] | None = None,
 ) -> pd.DataFrame:
     """Fit BG/NBD on every customer and Gamma-Gamma on the repeat customers; the
     ``clv_model_fit`` table (dtypes ``MODEL_FIT_DTYPES``, rows bgnbd then gamma_gamma).
 
     ``summary`` has the columns of ``fct_customer_purchase_summary`` (customer_id, time_unit,
-    frequency, recency, t, monetary_value, optionally as_of_date). Too little data
-    (``InsufficientDataError``) gives a row with ``fit_status = 'insufficient_data'``, null
-    parameters and the reason in ``message``; any other ``ClvFitError`` (did not converge,
-    degenerate) is raised again with the model, the customers and the settings in the
-    message, so the dbt model fails instead of writing made-up parameters.
+    frequency, recency, t, monetary_value, optionally as_of_date). This never raises on a fit
+    that fails, so the warehouse keeps building; the row's ``fit_status`` says what happened:
 
-    ``log``, when given, receives one line per model with how long its fit took: wall clock,
-    not reproducible, so it is never a column of the table.
+    * ``fitted``: converged, parameters usable;
+    * ``degenerate``: converged, but the parameters mean "no dropout" / "no heterogeneity"
+      (``bgnbd_degeneracy``; parameters kept, customer_clv does not trust P(alive)) or the
+      optimiser stopped on a parameter bound / at a non-finite likelihood (parameters null);
+    * ``not_converged``: the optimiser did not converge (parameters null);
+    * ``insufficient_data``: too few customers to identify the model (parameters null).
+
+    ``message`` gives the reason and, for a failure, what to change. ``log``, when given,
+    receives one line per model with its outcome and how long its fit took: wall clock, not
+    reproducible, so never a column of the table.
     """
     unit = _check_summary(summary)
     as_of = _as_of(summary)
@@ -966,34 +1032,52 @@ def fit_models(
         except InsufficientDataError as exc:
             result = exc
         except ClvFitError as exc:
-            raise ClvFitError(
-                f"clv_model_fit: the {model} fit on {n_rows} customers (time unit {unit}, "
-                f"penalizer {penalizer:g}, maxiter {maxiter}) failed with status "
-                f"'{exc.status}': {exc}",
+            result = ClvFitError(
+                f"the {model} fit on {n_rows} customers (time unit {unit}, penalizer "
+                f"{penalizer:g}, maxiter {maxiter}) failed with status '{exc.status}': {exc}. "
+                f"{_FIT_ADVICE[model][0].upper()}{_FIT_ADVICE[model][1:]}.",
                 model=exc.model,
                 status=exc.status,
                 params=exc.params,
                 n_customers=exc.n_customers,
                 n_repeat_customers=exc.n_repeat_customers,
-            ) from exc
-        if log is not None:
-            outcome = (
-                result.status
-                if isinstance(result, ClvFitError)
-                else f"fitted in {result.fit_seconds:.3f} s"
             )
+        row = _fit_row(result, model, n_rows, unit=unit, penalizer=penalizer, as_of=as_of)
+        reason = (
+            bgnbd_degeneracy(result.params, min_dropout_probability)
+            if isinstance(result, BgNbdFit)
+            else None
+        )
+        if reason:
+            row["fit_status"] = "degenerate"
+            row["message"] = (
+                f"converged ({result.message}) but degenerate: {reason}. customer_clv does not "
+                f"publish P(alive) from this fit (churn fields fall back to days idle); a "
+                f"penalizer (var clv_penalizer) can pull it away from the boundary"
+            )
+        if log is not None:
+            outcome = row["fit_status"]
+            if not isinstance(result, ClvFitError):
+                outcome += f" in {result.fit_seconds:.3f} s"
+            if row["fit_status"] != "fitted":
+                outcome += f": {row['message']}"
             log(f"clv_model_fit: {model} on {n_rows} customers: {outcome}")
-        rows.append(_fit_row(result, model, n_rows, unit=unit, penalizer=penalizer, as_of=as_of))
+        rows.append(row)
     return _typed(rows, MODEL_FIT_DTYPES)
 
 
-def _fitted_params(fits: pd.DataFrame, model: str, names: tuple[str, ...]) -> dict | None:
-    row = fits[(fits["model"] == model) & (fits["fit_status"] == "fitted")]
+def _fitted_params(
+    fits: pd.DataFrame, model: str, names: tuple[str, ...]
+) -> tuple[dict | None, bool]:
+    """The parameters of ``model`` (None when it has none) and whether its fit is 'fitted'
+    (a 'degenerate' fit with parameters gives them, and False)."""
+    row = fits[(fits["model"] == model) & fits[list(names)].notna().all(axis=1)]
+    row = row[row["fit_status"].isin(["fitted", "degenerate"])]
     if len(row) > 1:
         raise ValueError(f"clv_model_fit has {len(row)} fitted rows for {model}")
     if row.empty:
-        return None
-    return {k: float(row.iloc[0][k]) for k in names}
+        return None, False
+    return {k: float(row.iloc[0][k]) for k in names}, row.iloc[0]["fit_status"] == "fitted"
 
 
 def clv_tiers(values: Any, quantiles: Any = (0.5, 0.8)) -> np.ndarray:
@@ -1020,17 +1104,24 @@ def score_customers(
     monthly_discount_rate: float = 0.01,
     churn_threshold: float = 0.5,
     tier_quantiles: Any = (0.5, 0.8),
+    fallback_idle_days: float = 180.0,
 ) -> pd.DataFrame:
     """The ``customer_clv`` table: predictions for every customer of ``summary`` at the
     parameters in ``fits`` (a ``fit_models`` table), one row per customer sorted by
     customer_id, dtypes ``CUSTOMER_CLV_DTYPES``.
 
-    p_alive and expected purchases in the next 90 / 365 days (converted to the summary's time
-    unit) need a fitted BG/NBD; expected average order value needs Gamma-Gamma; clv (the
-    discounted expected spend over ``horizon_months``, see ``customer_lifetime_value``) needs
-    both. A missing fit leaves its columns null and clv_tier 'Unknown'. churn_risk is
-    p_alive < churn_threshold (null without p_alive); customers with frequency 0 have
-    p_alive 1 under BG/NBD (a customer can only drop out after a repeat purchase).
+    Expected purchases in the next 90 / 365 days (converted to the summary's time unit) need
+    BG/NBD parameters (a 'fitted' or a parameter-'degenerate' fit); expected average order
+    value needs a fitted Gamma-Gamma; clv (the discounted expected spend over
+    ``horizon_months``, see ``customer_lifetime_value``) needs both. A missing fit leaves its
+    columns null and clv_tier 'Unknown'.
+
+    Churn: with a 'fitted' BG/NBD, p_alive is the model's and churn_risk is p_alive <
+    churn_threshold (``churn_basis`` 'p_alive'; customers with frequency 0 have p_alive 1
+    under BG/NBD: a customer can only drop out after a repeat purchase). Otherwise (the
+    BG/NBD fit is degenerate, did not converge or had too little data) P(alive) is not
+    trustworthy: p_alive is null and churn_risk is ``days_since_last_purchase >
+    fallback_idle_days`` (``churn_basis`` 'days_idle').
     """
     unit = _check_summary(summary)
     if not fits.empty and set(fits["time_unit"].astype(str)) != {unit}:
@@ -1040,14 +1131,14 @@ def score_customers(
     rec = data["recency"].to_numpy(dtype=float)
     tt = data["t"].to_numpy(dtype=float)
     m = data["monetary_value"].to_numpy(dtype=float)
-    bg = _fitted_params(fits, "bgnbd", ("r", "alpha", "a", "b"))
-    gg = _fitted_params(fits, "gamma_gamma", ("p", "q", "gamma"))
+    bg, bg_trusted = _fitted_params(fits, "bgnbd", ("r", "alpha", "a", "b"))
+    gg, _ = _fitted_params(fits, "gamma_gamma", ("p", "q", "gamma"))
     nulls = np.full(len(data), np.nan)
 
     out = pd.DataFrame({"customer_id": data["customer_id"].astype(str), "time_unit": unit})
     for col in ("frequency", "recency", "t", "monetary_value"):
         out[col] = data[col]
-    out["p_alive"] = p_alive(bg, f, rec, tt) if bg else nulls
+    out["p_alive"] = p_alive(bg, f, rec, tt) if bg and bg_trusted else nulls
     for days in EXPECTED_PURCHASE_HORIZONS_DAYS:
         horizon = days / DAYS_PER_UNIT[unit]
         out[f"expected_purchases_{days}d"] = (
@@ -1070,9 +1161,213 @@ def score_customers(
         else nulls
     )
     out["clv_tier"] = clv_tiers(out["clv"], tier_quantiles)
-    alive = out["p_alive"].to_numpy(dtype=float)
-    churn = pd.array(alive < churn_threshold, dtype="boolean")
-    churn[np.isnan(alive)] = pd.NA
-    out["churn_risk"] = churn
+    idle = np.round((tt - rec) * DAYS_PER_UNIT[unit], 9)
+    if bg and bg_trusted:
+        churn = out["p_alive"].to_numpy(dtype=float) < churn_threshold
+        basis = CHURN_BASIS_P_ALIVE
+    else:
+        churn = idle > fallback_idle_days
+        basis = CHURN_BASIS_DAYS_IDLE
+    out["churn_risk"] = pd.array(churn, dtype="boolean")
+    out["churn_basis"] = basis
+    out["days_since_last_purchase"] = idle
     out["as_of_date"] = _as_of(data)
     return _typed(out[list(CUSTOMER_CLV_DTYPES)], CUSTOMER_CLV_DTYPES)
+
+
+# --------------------------------------------------------------------------------------------
+# holdout check: how well the predictions predict
+# --------------------------------------------------------------------------------------------
+
+#: BG/NBD P(alive) is called usable on a holdout when its fit is 'fitted' and, over the repeat
+#: customers (frequency > 0: BG/NBD gives every one-time buyer P(alive) = 1, so over all
+#: customers the AUC mostly measures that convention), the AUC of P(alive) for "bought again
+#: in the holdout" is at least the AUC of plain recency (fewer days idle = more likely to buy)
+#: minus this margin.
+P_ALIVE_AUC_MARGIN = 0.02
+
+#: clv_holdout_report: one row (the BG/NBD calibration fit and its holdout metrics).
+HOLDOUT_REPORT_DTYPES: dict[str, Any] = {
+    "model": "str",
+    "fit_status": "str",
+    "is_p_alive_usable": "bool",
+    "r": "Float64",
+    "alpha": "Float64",
+    "a": "Float64",
+    "b": "Float64",
+    "customers": "int32",
+    "customers_buying_in_holdout": "int32",
+    "actual_purchases": "int64",
+    "predicted_purchases": "Float64",
+    "predicted_to_actual_ratio": "Float64",
+    "mean_absolute_error": "Float64",
+    "rank_correlation": "Float64",
+    "p_alive_auc": "Float64",
+    "days_idle_auc": "Float64",
+    "p_alive_auc_repeat_customers": "Float64",
+    "days_idle_auc_repeat_customers": "Float64",
+    "holdout_days": "int32",
+    "time_unit": "str",
+    "verdict": "str",
+    "message": "str",
+    "calibration_end_date": object,
+    "as_of_date": object,
+}
+
+
+def roc_auc(labels: Any, scores: Any) -> float:
+    """Area under the ROC curve of ``scores`` for the binary ``labels`` (ties count one half:
+    the Mann-Whitney U statistic over n_pos * n_neg). NaN when one class is empty."""
+    y = np.asarray(labels, dtype=bool).reshape(-1)
+    s = _as_float("scores", scores)
+    if y.shape != s.shape:
+        raise ValueError("labels and scores must have the same length")
+    n_pos = int(y.sum())
+    n_neg = int(y.shape[0] - n_pos)
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = rankdata(s)  # average ranks for ties
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def rank_correlation(x: Any, y: Any) -> float:
+    """Spearman's rank correlation (Pearson correlation of average ranks); NaN when either
+    side is constant or there are fewer than two values."""
+    a = _as_float("x", x)
+    b = _as_float("y", y)
+    if a.shape != b.shape:
+        raise ValueError("x and y must have the same length")
+    if a.shape[0] < 2:
+        return float("nan")
+    ra = rankdata(a) - (a.shape[0] + 1) / 2
+    rb = rankdata(b) - (b.shape[0] + 1) / 2
+    denom = float(np.sqrt(np.dot(ra, ra) * np.dot(rb, rb)))
+    return float(np.dot(ra, rb) / denom) if denom > 0 else float("nan")
+
+
+def holdout_predictions(params: Any, calibration: pd.DataFrame) -> pd.DataFrame:
+    """Per customer of a calibration summary (columns of fct_customer_purchase_summary plus
+    ``frequency_holdout`` and ``duration_holdout``, in the summary's time unit): expected
+    repeat purchases in the holdout (``predicted_holdout``, lifetimes'
+    ``conditional_expected_number_of_purchases_up_to_time(duration_holdout, ...)``) and
+    ``p_alive`` at the calibration end, at BG/NBD ``params``. Same row order as the input."""
+    f = calibration["frequency"].to_numpy(dtype=float)
+    rec = calibration["recency"].to_numpy(dtype=float)
+    tt = calibration["t"].to_numpy(dtype=float)
+    duration = calibration["duration_holdout"].to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            "customer_id": calibration["customer_id"].to_numpy(),
+            "frequency_holdout": calibration["frequency_holdout"].to_numpy(dtype=float),
+            "predicted_holdout": expected_purchases(params, duration, f, rec, tt),
+            "p_alive": p_alive(params, f, rec, tt),
+            "days_idle": (tt - rec) * DAYS_PER_UNIT[_check_summary(calibration)],
+        }
+    )
+
+
+def holdout_report(
+    calibration: pd.DataFrame,
+    *,
+    holdout_days: int,
+    penalizer: float = 0.0,
+    maxiter: int = _DEFAULT_MAXITER,
+    min_dropout_probability: float = MIN_DROPOUT_PROBABILITY,
+    log: Callable[[str], object] | None = None,
+) -> pd.DataFrame:
+    """The ``clv_holdout_report`` table: BG/NBD fitted (as ``fit_models`` fits it) on the
+    calibration summary (history up to ``calibration_end_date``), its predictions for the
+    holdout (``calibration_end_date``, ``as_of_date``] against what each customer did there.
+
+    ``calibration`` has the summary columns measured at ``calibration_end_date`` plus
+    ``frequency_holdout`` (distinct purchase days in the holdout), ``duration_holdout``
+    (holdout length in the time unit), ``calibration_end_date`` and ``as_of_date``. Metrics:
+    total predicted vs actual repeat purchase days, per-customer mean absolute error, Spearman
+    rank correlation of predicted vs actual, and the AUC of p_alive (and, as the baseline to
+    beat, of -days idle) for "bought again in the holdout". Metrics need parameters: null
+    when the calibration fit has none.
+    """
+    unit = _check_summary(calibration)
+    cal_end = _as_of(calibration.assign(as_of_date=calibration.get("calibration_end_date")))
+    as_of = _as_of(calibration)
+    summary = calibration.assign(as_of_date=calibration.get("calibration_end_date"))
+    fits = fit_models(
+        summary,
+        penalizer=penalizer,
+        maxiter=maxiter,
+        min_dropout_probability=min_dropout_probability,
+        log=log,
+    )
+    bg_row = fits.iloc[0]
+    params, trusted = _fitted_params(fits, "bgnbd", ("r", "alpha", "a", "b"))
+    row: dict[str, Any] = dict.fromkeys(HOLDOUT_REPORT_DTYPES)
+    actual = calibration["frequency_holdout"].to_numpy(dtype=float)
+    row.update(
+        model="bgnbd",
+        fit_status=bg_row["fit_status"],
+        customers=len(calibration),
+        customers_buying_in_holdout=int((actual > 0).sum()),
+        actual_purchases=int(actual.sum()),
+        holdout_days=int(holdout_days),
+        time_unit=unit,
+        message=bg_row["message"],
+        calibration_end_date=cal_end,
+        as_of_date=as_of,
+    )
+    bought = actual > 0
+    repeat = calibration["frequency"].to_numpy() > 0
+    # the churn fallback (days idle) is measured whether or not the model has parameters
+    idle = -(calibration["t"] - calibration["recency"]).to_numpy(dtype=float)
+    aucs = {
+        "days_idle_auc": roc_auc(bought, idle),
+        "days_idle_auc_repeat_customers": roc_auc(bought[repeat], idle[repeat]),
+    }
+    if params is None:
+        row.update(
+            is_p_alive_usable=False,
+            verdict=(
+                f"P(alive) is not usable: the calibration fit is {bg_row['fit_status']} "
+                f"(no parameters to predict with); churn_risk falls back to days idle, whose "
+                f"AUC for buying again in the holdout is "
+                + (
+                    "not measurable (nobody or everybody bought again)"
+                    if np.isnan(aucs["days_idle_auc"])
+                    else f"{aucs['days_idle_auc']:.3f}"
+                )
+            ),
+            **_nan_to_none(aucs),
+        )
+        return _typed([row], HOLDOUT_REPORT_DTYPES)
+    pred = holdout_predictions(params, calibration)
+    predicted = pred["predicted_holdout"].to_numpy()
+    alive = pred["p_alive"].to_numpy()
+    aucs["p_alive_auc"] = roc_auc(bought, alive)
+    aucs["p_alive_auc_repeat_customers"] = roc_auc(bought[repeat], alive[repeat])
+    p_auc, idle_auc = aucs["p_alive_auc_repeat_customers"], aucs["days_idle_auc_repeat_customers"]
+    usable = bool(trusted and p_auc >= idle_auc - P_ALIVE_AUC_MARGIN)
+    against = (
+        f"AUC {p_auc:.3f} for buying again in the holdout over the repeat customers, "
+        f"against {idle_auc:.3f} for days idle alone"
+    )
+    if usable:
+        verdict = f"P(alive) is usable: {against}"
+    elif not trusted:
+        verdict = f"P(alive) is not usable: the calibration fit is degenerate ({against})"
+    else:
+        verdict = f"P(alive) is not usable: {against} (margin {P_ALIVE_AUC_MARGIN})"
+    row.update(params)
+    row.update(
+        is_p_alive_usable=usable,
+        predicted_purchases=float(predicted.sum()),
+        predicted_to_actual_ratio=(
+            float(predicted.sum() / actual.sum()) if actual.sum() > 0 else None
+        ),
+        mean_absolute_error=float(np.mean(np.abs(predicted - actual))),
+        verdict=verdict,
+        **_nan_to_none({"rank_correlation": rank_correlation(predicted, actual), **aucs}),
+    )
+    return _typed([row], HOLDOUT_REPORT_DTYPES)
+
+
+def _nan_to_none(values: dict[str, float]) -> dict[str, float | None]:
+    return {k: None if np.isnan(v) else v for k, v in values.items()}

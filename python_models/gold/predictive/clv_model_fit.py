@@ -15,5 +15,6 @@ def model(dbt, session):
         summary,
         penalizer=float(dbt.config.get("clv_penalizer")),
         maxiter=int(dbt.config.get("clv_max_iterations")),
+        min_dropout_probability=float(dbt.config.get("clv_min_dropout_probability")),
         log=print,
     )

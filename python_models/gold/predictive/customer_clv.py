@@ -24,4 +24,5 @@ def model(dbt, session):
         monthly_discount_rate=float(dbt.config.get("clv_monthly_discount_rate")),
         churn_threshold=float(dbt.config.get("clv_churn_risk_threshold")),
         tier_quantiles=tier_quantiles,
+        fallback_idle_days=float(dbt.config.get("clv_churn_fallback_idle_days")),
     )
