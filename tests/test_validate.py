@@ -85,7 +85,12 @@ def online_retail(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["build", "--exclude-resource-type", "test", "unit_test"],
         work / "warehouse.duckdb",
         work,
-        vars={**ONLINE_RETAIL_VARS, "online_retail_path": str(work / "landing")},
+        # three day files: a one-day holdout, so the holdout check has a calibration period
+        vars={
+            **ONLINE_RETAIL_VARS,
+            "online_retail_path": str(work / "landing"),
+            "clv_holdout_days": 1,
+        },
     )
     return checkpointed_copy(run, work / "pristine.duckdb")
 
@@ -307,19 +312,23 @@ def test_online_retail_passes_with_event_and_offer_suites_not_applicable(
     assert code == 0, out
     assert "validation passed" in out
     assert "source system: online_retail (from silver.audit_build_info" in out
-    assert "provides no checkout_step, countries, devices, events, offers, page_types" in out
+    assert (
+        "provides no acquisition_channels, checkout_step, countries, devices, events, offers, "
+        "page_types" in out
+    )
     report = json.loads((tmp_path / "r" / "results.json").read_text())
     assert report["build"]["source_system"] == "online_retail"
     by_suite: dict[str, set[str]] = {}
     for c in report["checks"]:
         by_suite.setdefault(c["suite"], set()).add(c["status"])
     assert {n for n, s in by_suite.items() if s == {gate.NOT_APPLICABLE}} == NO_EVENTS_NO_OFFERS
-    assert len(NO_EVENTS_NO_OFFERS) == 12  # the silver events, 4 offer marts, 7 event marts
+    # the silver events, 4 offer marts, 9 event marts (the session funnel steps and segments)
+    assert len(NO_EVENTS_NO_OFFERS) == 14
     assert {n for n, s in by_suite.items() if s == {gate.PASSED}} == (
         {s.name for s in all_suites()} - NO_EVENTS_NO_OFFERS
     )
-    assert "not applicable to source online_retail, not counted: 12 suites" in out
-    assert html.count("<summary class=na>") == 12
+    assert "not applicable to source online_retail, not counted: 14 suites" in out
+    assert html.count("<summary class=na>") == 14
     assert "gold.fct_sessions: not applicable: source online_retail provides no events" in html
 
 
@@ -418,7 +427,12 @@ def test_a_failed_health_check_fails_validation(warehouse_copy, tmp_path, capsys
 
 
 def test_without_a_health_table_there_is_no_health_section(pristine, tmp_path, capsys) -> None:
-    code, out, html = run_gate(pristine, tmp_path / "r", capsys, ONE_SUITE)
+    older = tmp_path / "without_health.duckdb"  # a warehouse built before the health checks
+    shutil.copy(pristine, older)
+    con = connect(older)
+    con.execute("drop table silver.audit_data_health")
+    con.close()
+    code, out, html = run_gate(older, tmp_path / "r", capsys, ONE_SUITE)
     assert code == 0
     assert "data health" not in out
     assert "Health checks" not in html

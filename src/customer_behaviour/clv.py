@@ -1287,6 +1287,9 @@ def holdout_report(
     beat, of -days idle) for "bought again in the holdout". Metrics need parameters: null
     when the calibration fit has none.
     """
+    # one order of rows whatever order the table was read in: sums of floats, and so the fit
+    # and every metric, depend on it
+    calibration = calibration.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
     unit = _check_summary(calibration)
     cal_end = _as_of(calibration.assign(as_of_date=calibration.get("calibration_end_date")))
     as_of = _as_of(calibration)

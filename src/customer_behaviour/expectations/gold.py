@@ -181,7 +181,8 @@ def customer_value() -> list[TableSuite]:
             between("f_score", 1, 5),
             between("m_score", 1, 5),
             between("frequency", 1, None),
-            non_negative("recency_days", "monetary"),
+            # monetary is lifetime net spend: credit notes can make it negative
+            non_negative("recency_days"),
             no_dominant_value("segment_name"),
             sql(
                 "rfm_code is the three scores side by side.",
@@ -630,6 +631,33 @@ def predictive() -> list[TableSuite]:
             row_count(2),
             in_set("model", ["bgnbd", "gamma_gamma"]),
             non_negative("customers_used"),
+        ),
+        table_suite(
+            "gold.fct_customer_purchase_holdout",
+            ["customer_id"],
+            not_null("calibration_end_date", "as_of_date"),
+            non_negative("frequency", "recency", "t", "frequency_holdout", "duration_holdout"),
+            sql(
+                "No calibration purchase after the cutoff (recency <= T), and the cutoff is "
+                "before as_of_date.",
+                """
+                select customer_id, recency, t, calibration_end_date, as_of_date
+                from {batch}
+                where recency > t or calibration_end_date >= as_of_date
+                    or last_purchase_date > calibration_end_date
+                """,
+                column="recency",
+            ),
+            requires=["orders"],
+        ),
+        table_suite(
+            "gold.clv_holdout_report",
+            ["model"],
+            row_count(1),
+            not_null("fit_status", "verdict", "message", "holdout_days"),
+            non_negative("customers", "customers_buying_in_holdout", "actual_purchases"),
+            rates("p_alive_auc", "days_idle_auc"),
+            requires=["orders"],
         ),
         table_suite(
             "gold.mart_customer_value_matrix",

@@ -89,4 +89,6 @@ CAPABILITIES = [
     "traffic_sources",
     "page_types",
     "checkout_step",
+    "customer_countries",
+    "acquisition_channels",
 ]
