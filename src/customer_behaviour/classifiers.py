@@ -235,7 +235,8 @@ def _baseline_scores(test: pd.DataFrame, target: str) -> dict[str, tuple[np.ndar
 
 
 def _date(frame: pd.DataFrame, column: str = "cutoff_date"):
-    return frame[column].iloc[0] if len(frame) else None
+    """The frame's (single) cutoff as a date (DuckDB DATE, not TIMESTAMP), None when empty."""
+    return pd.Timestamp(frame[column].iloc[0]).date() if len(frame) else None
 
 
 def _typed(rows: list[dict[str, Any]] | pd.DataFrame, dtypes: dict[str, Any]) -> pd.DataFrame:
