@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import connect, run_dbt
 from sklearn.metrics import roc_auc_score
 
 from customer_behaviour import classifiers, clv
-from conftest import connect, run_dbt
 
 AS_OF = "2024-06-30"
 HORIZON = 30  # train cutoff 2024-05-01, test cutoff 2024-05-31
@@ -36,7 +36,8 @@ def features_sql(tmp_path_factory) -> str:
         vars={"as_of_date": AS_OF, "classifier_horizon_days": HORIZON},
     )
     path = (
-        work / "target/compiled/customer_behaviour/models/gold/predictive"
+        work
+        / "target/compiled/customer_behaviour/models/gold/predictive"
         / "fct_customer_classifier_features.sql"
     )
     return path.read_text()
@@ -257,4 +258,3 @@ def test_no_orders_or_one_class_gives_status_rows():
     assert classifiers.score(everyone_churns)["churn_probability"].isna().all()
     empty = classifiers.validate(features.iloc[:0])
     assert len(empty["validation"]) == 8 and empty["calibration"].empty
-

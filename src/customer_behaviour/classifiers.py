@@ -149,9 +149,7 @@ def calibration_table(labels_: Any, probabilities: Any, ids: Any) -> pd.DataFram
     """Per probability decile (1 = highest): customers, mean predicted probability, observed
     positive rate."""
     p = np.asarray(probabilities, dtype=float)
-    frame = pd.DataFrame(
-        {"decile": deciles(p, ids), "p": p, "y": np.asarray(labels_, dtype=float)}
-    )
+    frame = pd.DataFrame({"decile": deciles(p, ids), "p": p, "y": np.asarray(labels_, dtype=float)})
     grouped = frame.groupby("decile", sort=True)
     return pd.DataFrame(
         {

@@ -1,4 +1,4 @@
-"""classifier_feature_importance: permutation feature importance of the classifiers on the test cutoff.
+"""classifier_feature_importance: permutation importance of the classifiers (test cutoff).
 
 Thin wrapper: customer_behaviour.classifiers.validate (trained on the train cutoff, measured
 on the test cutoff) returns this table as "importance". Settings come from vars through this
