@@ -16,6 +16,7 @@ from conftest import connect, run_dbt
 from sklearn.metrics import roc_auc_score
 
 from customer_behaviour import classifiers, clv
+from customer_behaviour.bench_models import simulate_classifier_features
 
 AS_OF = "2024-06-30"
 HORIZON = 30  # train cutoff 2024-05-01, test cutoff 2024-05-31
@@ -198,33 +199,7 @@ def test_calibration_table_means_per_decile():
 
 
 def _synthetic(n: int = 400, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    frames = []
-    for role, cutoff in (("train", "2024-01-01"), ("test", "2024-04-01"), ("score", "2024-07-01")):
-        idle = rng.integers(0, 300, n)
-        days = rng.integers(1, 10, n)
-        spend = rng.gamma(2.0, 50.0, n) * days
-        buys = rng.random(n) < np.exp(-idle / 80)
-        frame = pd.DataFrame(
-            {
-                "customer_id": [f"C{i:04d}" for i in range(n)],
-                "cutoff_role": role,
-                "days_since_last_purchase": idle,
-                "tenure_days": idle + np.where(days > 1, rng.integers(1, 400, n), 0),
-                "purchase_days": days,
-                "completed_orders": days,
-                "net_spend": spend,
-                "average_order_value": spend / days,
-                "last_period_net_spend": spend * (idle < 90) / 3,
-                "future_completed_orders": np.where(buys, rng.integers(1, 4, n), 0),
-                "future_net_spend": np.where(buys, spend / days * rng.random(n) * 3, 0.0),
-                "cutoff_date": pd.Timestamp(cutoff).date(),
-            }
-        )
-        for column in ("recency_score", "frequency_score", "monetary_score"):
-            frame[column] = rng.integers(1, 6, n)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    return simulate_classifier_features(n, seed)
 
 
 def test_validate_and_score_are_deterministic_and_beat_chance():

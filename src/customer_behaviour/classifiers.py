@@ -14,9 +14,13 @@ cutoff) is measured on the test cutoff, side by side with baselines that need no
 The published scores come from a refit on the test cutoff's rows (the latest labels),
 applied to the score rows at as_of_date.
 
-scikit-learn's HistGradientBoostingClassifier (handles the null event features of a source
-without events natively), fixed random_state, no early stopping: the same data gives the same
-tables. The metric code (AUC) is clv.roc_auc: one home.
+scikit-learn's LogisticRegression on standardised, log-scaled features with null indicators
+(``prepare``), lbfgs with a fixed random_state: the same data gives the same tables. Chosen
+over HistGradientBoostingClassifier after measuring both: on Online Retail boosting ranked
+churn better (AUC 0.688 against 0.639; recency alone 0.624), on the demo data worse (0.696
+against 0.745), and its tree predictions (permutation importance, scoring 1M customers) cost
+tens of seconds where the logistic model fits and predicts 1M customers in about 3 s. The
+metric code (AUC) is clv.roc_auc: one home.
 """
 
 from __future__ import annotations
@@ -57,7 +61,11 @@ BASELINES = ("recency", "p_alive", "last_period_spend")
 MIN_CUSTOMERS = 20
 #: Permutation importance is measured on at most this many test rows (a seeded sample).
 IMPORTANCE_MAX_ROWS = 20_000
-CALIBRATION_BINS = 10
+#: The P(alive) baseline's BG/NBD is fitted on at most this many test customers (a seeded
+#: sample; P(alive) is then computed for all): the fit cost grows with distinct histories.
+BGNBD_MAX_ROWS = 100_000
+#: lbfgs iteration limit of the logistic regression.
+MAX_ITER = 1000
 
 VALIDATION_DTYPES: dict[str, Any] = {
     "target": "str",
@@ -185,12 +193,26 @@ def _matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return frame[columns].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
-def fit(frame: pd.DataFrame, y: np.ndarray, columns: list[str], seed: int):
-    """A HistGradientBoostingClassifier on ``columns``; deterministic for a seed."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
+def prepare(x: np.ndarray) -> np.ndarray:
+    """The model's view of the raw feature matrix: signed log1p of each value (money, counts
+    and days are heavy-tailed), 0 where null, plus one 0/1 column per feature saying it was
+    null (a customer without sessions is not a customer with a ratio of 0)."""
+    missing = np.isnan(x)
+    values = np.where(missing, 0.0, x)
+    return np.hstack([np.sign(values) * np.log1p(np.abs(values)), missing.astype(float)])
 
-    model = HistGradientBoostingClassifier(
-        max_iter=100, learning_rate=0.1, early_stopping=False, random_state=seed
+
+def fit(frame: pd.DataFrame, y: np.ndarray, columns: list[str], seed: int):
+    """Standardised logistic regression on ``prepare``d ``columns`` (lbfgs: deterministic;
+    ``seed`` is its random_state). Permutation importance shuffles the raw columns."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    model = make_pipeline(
+        FunctionTransformer(prepare),
+        StandardScaler(),
+        LogisticRegression(max_iter=MAX_ITER, random_state=seed),
     )
     return model.fit(_matrix(frame, columns), y)
 
@@ -204,15 +226,17 @@ def _why_not(train: pd.DataFrame, y_train: np.ndarray, test: pd.DataFrame, y_tes
     return None
 
 
-def p_alive_at_cutoff(frame: pd.DataFrame) -> tuple[np.ndarray | None, str]:
-    """BG/NBD P(alive) at the rows' cutoff (fitted on those rows' order features, in days;
-    no labels used), or None with the reason when the fit fails or is degenerate."""
+def p_alive_at_cutoff(frame: pd.DataFrame, seed: int = 42) -> tuple[np.ndarray | None, str]:
+    """BG/NBD P(alive) at the rows' cutoff (fitted on those rows' order features, in days, or
+    a seeded sample of BGNBD_MAX_ROWS of them; no labels used), or None with the reason when
+    the fit fails or is degenerate."""
     last = frame["days_since_last_purchase"].to_numpy(dtype=float)
     tenure = frame["tenure_days"].to_numpy(dtype=float)
     frequency = frame["purchase_days"].to_numpy(dtype=float) - 1
     recency = tenure - last
+    rows = _sample(len(frame), BGNBD_MAX_ROWS, seed)
     try:
-        fitted = clv.fit_bgnbd(frequency, recency, tenure)
+        fitted = clv.fit_bgnbd(frequency[rows], recency[rows], tenure[rows])
     except clv.ClvFitError as error:
         return None, f"BG/NBD fit {error.status}: {error}"
     degenerate = clv.bgnbd_degeneracy(fitted.params)
@@ -221,10 +245,19 @@ def p_alive_at_cutoff(frame: pd.DataFrame) -> tuple[np.ndarray | None, str]:
     return clv.p_alive(fitted.params, frequency, recency, tenure), "fitted"
 
 
-def _baseline_scores(test: pd.DataFrame, target: str) -> dict[str, tuple[np.ndarray | None, str]]:
-    """Baseline scores oriented so that higher means more likely positive."""
+def _sample(n: int, size: int, seed: int) -> np.ndarray:
+    """Sorted positions of a seeded sample of ``size`` of ``n`` rows (all when n <= size)."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+
+
+def _baseline_scores(
+    test: pd.DataFrame, target: str, alive: np.ndarray | None, alive_status: str
+) -> dict[str, tuple[np.ndarray | None, str]]:
+    """Baseline scores oriented so that higher means more likely positive (``alive``: P(alive)
+    at the test cutoff, None when BG/NBD could not give it, with ``alive_status`` saying why)."""
     sign = 1.0 if target == "churn" else -1.0
-    alive, alive_status = p_alive_at_cutoff(test)
     return {
         "recency": (sign * test["days_since_last_purchase"].to_numpy(dtype=float), "ok"),
         "p_alive": (None if alive is None else -sign * alive, alive_status),
@@ -268,6 +301,7 @@ def validate(
     calibration: list[pd.DataFrame] = []
     importance: list[pd.DataFrame] = []
     columns = usable_features(train)
+    alive: tuple[np.ndarray | None, str] | None = None
     for target in TARGETS:
         y_train = labels(train, target, big_spender_share)
         y_test = labels(test, target, big_spender_share)
@@ -283,15 +317,13 @@ def validate(
             x_test = _matrix(test, columns)
             prob = model.predict_proba(x_test)[:, 1]
             scorers["classifier"] = (prob, "fitted")
-            scorers.update(_baseline_scores(test, target))
+            alive = alive or p_alive_at_cutoff(test, seed)
+            scorers.update(_baseline_scores(test, target, *alive))
             table = calibration_table(y_test, prob, ids)
             table.insert(0, "target", target)
             table["test_cutoff_date"] = base["test_cutoff_date"]
             calibration.append(table)
-            rng = np.random.default_rng(seed)
-            sample = np.sort(
-                rng.choice(len(test), size=min(len(test), IMPORTANCE_MAX_ROWS), replace=False)
-            )
+            sample = _sample(len(test), IMPORTANCE_MAX_ROWS, seed)
             result = permutation_importance(
                 model,
                 x_test[sample],
