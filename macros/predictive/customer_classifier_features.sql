@@ -80,24 +80,7 @@
 
     feature_sessions as (
 
-        select
-            sessions.customer_id,
-            count(*) as sessions,
-            count(distinct sessions.session_date) as active_days,
-            count(*) filter (where sessions.has_viewed_product) as view_sessions,
-            count(*) filter (where sessions.has_added_to_cart) as cart_sessions,
-            count(*) filter (where sessions.has_begun_checkout) as checkout_sessions,
-            count(*) filter (where sessions.has_purchased) as purchase_sessions,
-            count(distinct sessions.device) as devices_used,
-            count(distinct sessions.country_code) as countries_seen,
-            avg(case when sessions.device = 'mobile' then 1.0 else 0.0 end) as mobile_session_share,
-            avg({{ dbt.datediff('sessions.started_at', 'sessions.cart_step_reached_at', 'second') }})
-                as mean_seconds_to_cart
-        from {{ ref('fct_sessions') }} as sessions
-        cross join feature_window
-        where cast(sessions.ended_at as date) <= feature_window.cutoff_date
-            and sessions.customer_id is not null
-        group by sessions.customer_id
+        {{ customer_session_ratios(cutoff) | indent(8) }}
 
     ),
 
@@ -153,14 +136,10 @@
         cast(feature_rfm.monetary_score as integer) as monetary_score,
         {%- if has_events %}
         cast(coalesce(feature_sessions.sessions, 0) as integer) as sessions,
-        cast(feature_sessions.cart_sessions as double)
-            / nullif(feature_sessions.view_sessions, 0) as cart_to_view_ratio,
-        cast(feature_sessions.checkout_sessions as double)
-            / nullif(feature_sessions.cart_sessions, 0) as checkout_to_cart_ratio,
-        cast(feature_sessions.purchase_sessions as double)
-            / nullif(feature_sessions.sessions, 0) as purchase_to_session_ratio,
-        cast(feature_sessions.sessions as double)
-            / nullif(feature_sessions.active_days, 0) as sessions_per_active_day,
+        feature_sessions.cart_to_view_ratio,
+        feature_sessions.checkout_to_cart_ratio,
+        feature_sessions.purchase_to_session_ratio,
+        feature_sessions.sessions_per_active_day,
         cast(feature_sessions.mean_seconds_to_cart as double) as mean_seconds_to_cart,
         cast(feature_sessions.mobile_session_share as double) as mobile_session_share,
         cast(feature_sessions.countries_seen as integer) as countries_seen,

@@ -653,6 +653,22 @@ def predictive() -> list[TableSuite]:
             requires=["orders"],
         ),
         table_suite(
+            "gold.fct_customer_engagement_ratios",
+            ["customer_id"],
+            non_negative("cart_to_view_ratio", "checkout_to_cart_ratio", "sessions"),
+            rates("purchase_to_session_ratio"),
+            between("sessions_per_active_day", 1, None),
+            requires=["events"],
+        ),
+        table_suite(
+            "gold.mart_engagement_ratio_revenue",
+            ["ratio_name", "ratio_decile"],
+            row_count(40),
+            between("ratio_decile", 1, 10),
+            between("ratio_revenue_rank_correlation", -1 - TOL, 1 + TOL),
+            requires=["events"],
+        ),
+        table_suite(
             "gold.customer_churn_scores",
             ["customer_id"],
             rows_match(
