@@ -28,7 +28,9 @@ pytestmark = pytest.mark.slow
 VARS = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"]
 PREDICTIVE = ["--select", "path:models/gold/predictive", "path:python_models"]
 PYTHON_MODELS = ["clv_model_fit", "customer_clv", "clv_holdout_report",
-                 "product_association_rules", "product_frequent_itemsets"]  # fmt: skip
+                 "product_association_rules", "product_frequent_itemsets",
+                 "customer_churn_scores", "classifier_validation", "classifier_calibration",
+                 "classifier_feature_importance"]  # fmt: skip
 # every table the predictive models write, with its key (for a deterministic row order)
 PREDICTIVE_TABLES = {
     "fct_customer_purchase_summary": ["customer_id"],
@@ -41,6 +43,11 @@ PREDICTIVE_TABLES = {
     "product_pairs": ["antecedent_product_id", "consequent_product_id"],
     "product_association_rules": ["level", "rule_rank"],
     "product_frequent_itemsets": ["level", "itemset_rank"],
+    "fct_customer_classifier_features": ["customer_id", "cutoff_role"],
+    "customer_churn_scores": ["customer_id"],
+    "classifier_validation": ["target", "scorer"],
+    "classifier_calibration": ["target", "probability_decile"],
+    "classifier_feature_importance": ["target", "feature"],
 }
 
 

@@ -5,7 +5,9 @@ CLV: N customers are simulated from BG/NBD + Gamma-Gamma at the CDNOW estimates 
 see ``simulate_customers``) and fitted with ``clv.fit_bgnbd`` / ``clv.fit_gamma_gamma`` and
 with lifetimes' ``BetaGeoFitter`` / ``GammaGammaFitter`` (one row per customer, their default
 usage); a further step times what the dbt models clv_model_fit + customer_clv do after reading
-their refs (``clv.fit_models`` + ``clv.score_customers``; no reference). Rules: ~1M order
+their refs (``clv.fit_models`` + ``clv.score_customers``; no reference), and one what the
+classifier models do (``classifiers.validate`` + ``classifiers.score`` on N customers at each
+of three cutoffs, ``simulate_classifier_features``; no reference). Rules: ~1M order
 lines of synthetic baskets with planted pairs (``simulate_baskets``) mined with
 ``rules.mine_rules`` (sparse fpgrowth) and with mlxtend ``apriori`` at default settings on the
 dense one-hot DataFrame it needs, followed by ``association_rules``.
@@ -106,6 +108,41 @@ def simulate_customers(
             "monetary_value": spend,
         }
     )
+
+
+def simulate_classifier_features(n: int, seed: int = 0) -> pd.DataFrame:
+    """A fct_customer_classifier_features-shaped frame: ``n`` customers at each of the train,
+    test and score cutoffs, order features only (event columns absent, as on Online Retail),
+    with labels that depend on recency and spend (churn likelier the longer idle)."""
+    rng = np.random.default_rng(seed)
+    ids = pd.Series(np.char.mod("c%08d", np.arange(n)), dtype="str")
+    frames = []
+    for role, cutoff in (("train", "2024-01-01"), ("test", "2024-04-01"), ("score", "2024-07-01")):
+        idle = rng.integers(0, 300, n)
+        days = rng.integers(1, 10, n)
+        spend = rng.gamma(2.0, 50.0, n) * days
+        buys = rng.random(n) < np.exp(-idle / 80)
+        frame = pd.DataFrame(
+            {
+                "customer_id": ids,
+                "cutoff_role": role,
+                "days_since_last_purchase": idle,
+                "tenure_days": idle + np.where(days > 1, rng.integers(1, 400, n), 0),
+                "purchase_days": days,
+                "completed_orders": days,
+                "net_spend": spend,
+                "average_order_value": spend / days,
+                "last_period_net_spend": spend * (idle < 90) / 3,
+                "recency_score": rng.integers(1, 6, n),
+                "frequency_score": rng.integers(1, 6, n),
+                "monetary_score": rng.integers(1, 6, n),
+                "future_completed_orders": np.where(buys, rng.integers(1, 4, n), 0),
+                "future_net_spend": np.where(buys, spend / days * rng.random(n) * 3, 0.0),
+                "cutoff_date": pd.Timestamp(cutoff).date(),
+            }
+        )
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 def simulate_baskets(
@@ -243,6 +280,22 @@ def _worker(task: str, data_path: str, opts: dict[str, Any]) -> dict[str, Any]:
         out["seconds"] = time.perf_counter() - t0
         out["cpu_seconds"] = time.process_time() - c0
         out["rows"] = int(len(scored))
+    elif task == "ours_classifiers":
+        # what the classifier models do after reading fct_customer_classifier_features:
+        # validation (train, test, baselines, calibration, importance) and scoring
+        from customer_behaviour import classifiers
+
+        features = simulate_classifier_features(int(opts["n"]), seed=int(opts.get("seed", 0)))
+        rss0, reset = _start_measure()
+        t0, c0 = time.perf_counter(), time.process_time()
+        validation = classifiers.validate(features)["validation"]
+        scored = classifiers.score(features)
+        out["seconds"] = time.perf_counter() - t0
+        out["cpu_seconds"] = time.process_time() - c0
+        out["rows"] = int(len(scored))
+        auc = validation.set_index(["target", "scorer"])["auc"]
+        out["churn_auc"] = float(auc[("churn", "classifier")])
+        out["churn_recency_auc"] = float(auc[("churn", "recency")])
     else:
         n_sub = opts.get("n_baskets")
         baskets = _baskets_frame(data, n_sub)
@@ -410,6 +463,18 @@ def run(args: argparse.Namespace) -> int:
                 size,
                 tables,
                 "both fits + p_alive, purchases 90/365 d, order value, 12-month CLV, tiers",
+            )
+            clf = _run_child("ours_classifiers", path, {"n": n, "seed": args.seed}, args.timeout)
+            report(
+                "classifiers ours (validate+score)",
+                size,
+                clf,
+                (
+                    f"churn AUC {clf['churn_auc']:.3f} vs recency {clf['churn_recency_auc']:.3f}; "
+                    "2 targets: train+test+baselines+calibration+importance, refit+score"
+                )
+                if "churn_auc" in clf
+                else "",
             )
 
         basket, item, names, pairs = simulate_baskets(args.order_lines, seed=args.seed)

@@ -651,12 +651,84 @@ def predictive() -> list[TableSuite]:
             requires=["orders"],
         ),
         table_suite(
+            "gold.fct_customer_classifier_features",
+            ["customer_id", "cutoff_role"],
+            in_set("cutoff_role", ["train", "test", "score"]),
+            non_negative("days_since_last_purchase", "tenure_days", "purchase_days"),
+            # a cart (checkout) can happen in a session without a product view (cart): these
+            # two ratios of session counts may pass 1
+            non_negative("cart_to_view_ratio", "checkout_to_cart_ratio"),
+            rates("purchase_to_session_ratio", "mobile_session_share"),
+            sql(
+                "The score rows are the purchasing customers at as_of_date.",
+                f"""
+                select count(*) as score_rows
+                from {{batch}}
+                where cutoff_role = 'score'
+                having count(*) <> ({PURCHASING_CUSTOMERS})
+                """,
+                column="cutoff_role",
+            ),
+            requires=["orders"],
+        ),
+        table_suite(
             "gold.clv_holdout_report",
             ["model"],
             row_count(1),
             not_null("fit_status", "verdict", "message", "holdout_days"),
             non_negative("customers", "customers_buying_in_holdout", "actual_purchases"),
             rates("p_alive_auc", "days_idle_auc"),
+            requires=["orders"],
+        ),
+        table_suite(
+            "gold.fct_customer_engagement_ratios",
+            ["customer_id"],
+            non_negative("cart_to_view_ratio", "checkout_to_cart_ratio", "sessions"),
+            rates("purchase_to_session_ratio"),
+            between("sessions_per_active_day", 1, None),
+            requires=["events"],
+        ),
+        table_suite(
+            "gold.mart_engagement_ratio_revenue",
+            ["ratio_name", "ratio_decile"],
+            row_count(40),
+            between("ratio_decile", 1, 10),
+            between("ratio_revenue_rank_correlation", -1 - TOL, 1 + TOL),
+            requires=["events"],
+        ),
+        table_suite(
+            "gold.customer_churn_scores",
+            ["customer_id"],
+            rows_match(
+                "select count(*) from gold.fct_customer_classifier_features "
+                "where cutoff_role = 'score'",
+                "score row of fct_customer_classifier_features",
+            ),
+            rates("churn_probability", "big_spender_probability"),
+            between("churn_decile", 1, 10),
+            between("big_spender_decile", 1, 10),
+            requires=["orders"],
+        ),
+        table_suite(
+            "gold.classifier_validation",
+            ["target", "scorer"],
+            row_count(8),
+            in_set("status", ["ok", "not_available", "insufficient_data"]),
+            rates("auc", "top_decile_precision", "positive_rate"),
+            non_negative("top_decile_lift"),
+            requires=["orders"],
+        ),
+        table_suite(
+            "gold.classifier_calibration",
+            ["target", "probability_decile"],
+            between("probability_decile", 1, 10),
+            rates("mean_predicted_probability", "observed_rate"),
+            requires=["orders"],
+        ),
+        table_suite(
+            "gold.classifier_feature_importance",
+            ["target", "feature"],
+            not_null("auc_drop_mean"),
             requires=["orders"],
         ),
         table_suite(
