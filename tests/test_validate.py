@@ -85,11 +85,13 @@ def online_retail(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["build", "--exclude-resource-type", "test", "unit_test"],
         work / "warehouse.duckdb",
         work,
-        # three day files: a one-day holdout, so the holdout check has a calibration period
+        # three day files: one-day holdout and horizon, so the CLV holdout check and the
+        # classifiers have cutoffs inside the data
         vars={
             **ONLINE_RETAIL_VARS,
             "online_retail_path": str(work / "landing"),
             "clv_holdout_days": 1,
+            "classifier_horizon_days": 1,
         },
     )
     return checkpointed_copy(run, work / "pristine.duckdb")
@@ -322,13 +324,14 @@ def test_online_retail_passes_with_event_and_offer_suites_not_applicable(
     for c in report["checks"]:
         by_suite.setdefault(c["suite"], set()).add(c["status"])
     assert {n for n, s in by_suite.items() if s == {gate.NOT_APPLICABLE}} == NO_EVENTS_NO_OFFERS
-    # the silver events, 4 offer marts, 9 event marts (the session funnel steps and segments)
-    assert len(NO_EVENTS_NO_OFFERS) == 14
+    # the silver events, 4 offer marts, 11 event marts (with the session funnel steps and
+    # segments, and the engagement ratios and their revenue mart)
+    assert len(NO_EVENTS_NO_OFFERS) == 16
     assert {n for n, s in by_suite.items() if s == {gate.PASSED}} == (
         {s.name for s in all_suites()} - NO_EVENTS_NO_OFFERS
     )
-    assert "not applicable to source online_retail, not counted: 14 suites" in out
-    assert html.count("<summary class=na>") == 14
+    assert "not applicable to source online_retail, not counted: 16 suites" in out
+    assert html.count("<summary class=na>") == 16
     assert "gold.fct_sessions: not applicable: source online_retail provides no events" in html
 
 

@@ -39,9 +39,24 @@ ranked as (
 
 correlations as (
 
+    -- Pearson correlation of the ranks from exact integer sums (hugeint), so the result does
+    -- not depend on the order threads add rows in (corr() on doubles does, in its last bits)
     select
         ratio_name,
-        corr(ratio_rank, revenue_rank) as ratio_revenue_rank_correlation
+        cast(
+            count(*) * sum(cast(ratio_rank as hugeint) * revenue_rank)
+            - sum(cast(ratio_rank as hugeint)) * sum(cast(revenue_rank as hugeint)) as double
+        ) / nullif(sqrt(
+            cast(
+                count(*) * sum(cast(ratio_rank as hugeint) * ratio_rank)
+                - sum(cast(ratio_rank as hugeint)) * sum(cast(ratio_rank as hugeint)) as double
+            )
+            * cast(
+                count(*) * sum(cast(revenue_rank as hugeint) * revenue_rank)
+                - sum(cast(revenue_rank as hugeint)) * sum(cast(revenue_rank as hugeint))
+                as double
+            )
+        ), 0) as ratio_revenue_rank_correlation
     from ranked
     group by ratio_name
 
@@ -55,10 +70,11 @@ deciles as (
         count(*) as customers,
         min(ratio_value) as min_ratio,
         max(ratio_value) as max_ratio,
-        avg(ratio_value) as mean_ratio,
-        avg(net_revenue) as mean_net_revenue,
+        -- decimal sum: exact, whatever order threads add the rows in
+        avg(cast(ratio_value as decimal(38, 12))) as mean_ratio,
+        avg(cast(net_revenue as decimal(18, 2))) as mean_net_revenue,
         median(net_revenue) as median_net_revenue,
-        sum(net_revenue) as total_net_revenue
+        sum(cast(net_revenue as decimal(18, 2))) as total_net_revenue
     from ranked
     group by ratio_name, ratio_decile
 
