@@ -33,9 +33,8 @@ EVENT_MARTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def published(demo_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("dashboard")
+def publish_demo(demo_warehouse, work: Path) -> Path:
+    """Publish the demo build into ``work``, as ``scripts/build.sh`` does after a green build."""
     # dbt-duckdb keeps the build file attached in this process, and DuckDB refuses to attach
     # it twice: publish a checkpointed copy instead, as a build in another process would leave it.
     con = demo_warehouse.connect()
@@ -47,6 +46,11 @@ def published(demo_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = work / "warehouse.published.duckdb"
     publish.publish(Path(build), target)
     return target
+
+
+@pytest.fixture(scope="module")
+def published(demo_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return publish_demo(demo_warehouse, tmp_path_factory.mktemp("dashboard"))
 
 
 @pytest.fixture(scope="module")

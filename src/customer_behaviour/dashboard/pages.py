@@ -94,7 +94,9 @@ def bars(
     st.altair_chart(alt.Chart(df).mark_bar().encode(**encoding), width="stretch")
 
 
-def heatmap(df: pd.DataFrame, x: str, y: str, value: str, x_sort=None, y_sort=None) -> None:
+def heatmap(
+    df: pd.DataFrame, x: str, y: str, value: str, x_sort="ascending", y_sort="ascending"
+) -> None:
     chart = (
         alt.Chart(df)
         .mark_rect()
