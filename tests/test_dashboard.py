@@ -178,3 +178,13 @@ def test_a_page_whose_mart_is_empty_says_so(
         assert at.get("vega_lite_chart")
     else:
         assert notes and all("is empty for the current source" in n for n in notes), notes
+
+
+def test_cbw_dashboard_without_a_published_file_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from customer_behaviour import cli
+
+    assert cli.main(["dashboard", "--db", str(tmp_path / "none.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no published warehouse at" in err and "build.sh" in err
