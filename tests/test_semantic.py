@@ -39,22 +39,12 @@ CORE_METRICS = {
 
 @pytest.fixture(scope="module")
 def semantic_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`dbt parse` (which validates the semantic models and metrics) -> semantic_manifest.json."""
     target = tmp_path_factory.mktemp("semantic_parse")
-    result = dbtRunner().invoke(
-        [
-            "parse",
-            "--project-dir",
-            str(REPO_ROOT),
-            "--profiles-dir",
-            str(REPO_ROOT),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--no-partial-parse",
-        ]
-    )
-    assert result.success, result.exception
+    project = ["--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT)]
+    paths = ["--target-path", str(target), "--log-path", str(target / "logs")]
+    result = dbtRunner().invoke(["parse", *project, *paths, "--no-partial-parse", "--quiet"])
+    assert result.success, f"dbt parse failed: {result.exception}"
     return json.loads((target / "semantic_manifest.json").read_text())
 
 

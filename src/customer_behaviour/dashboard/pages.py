@@ -85,7 +85,7 @@ def bars(
 ) -> None:
     encoding = {
         "x": alt.X(x, sort=sort, title=x.replace("_", " ")),
-        "y": alt.Y(y, title=y.replace("_", " ")),
+        "y": alt.Y(y, title=y.replace("_", " "), stack=None),
         "tooltip": [c for c in (x, y, color) if c],
     }
     if color:
@@ -351,38 +351,35 @@ def offers() -> None:
     st.title("Which offers get clicked and convert, by whom")
     df = mart("mart_offer_engagement")
     if df is not None:
-        tiers = sorted(df["spend_tier_4"].dropna().unique())
-        chosen = st.sidebar.multiselect("Spend tier", tiers, default=tiers, key="offer-tier")
-        df = df[df["spend_tier_4"].isin(chosen)]
-        st.subheader("CTR, active vs inactive customers (gold.mart_offer_engagement)")
-        st.caption("Each bar is one row of the mart (category × activity × tier × discount tier)")
-        by_category = df[df["spend_tier_4"].isin(chosen)]
-        bars(by_category, "offer_category", "ctr", color="customer_activity")
-        st.subheader("Conversion by discount per dollar tier")
-        bars(by_category, "discount_per_dollar_tier", "conversion_rate", color="spend_tier_4")
-        st.dataframe(df, hide_index=True)
-    top = mart(
-        "mart_offer_performance",
-        "select * from gold.mart_offer_performance where is_rankable "
-        "order by conversion_rank limit 10",
-    )
-    if top is not None:
-        st.subheader("Top 10 converting offers (gold.mart_offer_performance)")
-        bars(top, "offer_name", "conversion_rate", sort="-y")
-        st.dataframe(
-            top[
-                [
-                    "conversion_rank",
-                    "offer_name",
-                    "offer_type",
-                    "discount_per_dollar_tier",
-                    "ctr",
-                    "conversion_rate",
-                    "conversion_wilson_lower_bound",
-                ]
-            ],
-            hide_index=True,
+        st.caption(
+            "gold.mart_offer_engagement: one row per offer category × customer activity × "
+            "spend tier × discount per dollar tier"
         )
+        tier = st.sidebar.selectbox(
+            "Spend tier", sorted(df["spend_tier_4"].dropna().unique()), key="offer-tier"
+        )
+        discount = st.sidebar.selectbox(
+            "Discount per dollar tier",
+            sorted(df["discount_per_dollar_tier"].dropna().unique()),
+            key="offer-discount",
+        )
+        rows = df[(df["spend_tier_4"] == tier) & (df["discount_per_dollar_tier"] == discount)]
+        st.subheader(f"CTR, active vs inactive customers ({tier} spenders, {discount} discount)")
+        bars(rows, "offer_category", "ctr", color="customer_activity")
+        st.subheader("Conversion rate")
+        bars(rows, "offer_category", "conversion_rate", color="customer_activity")
+        st.dataframe(rows, hide_index=True)
+        category = st.sidebar.selectbox(
+            "Offer category (tier × discount grid)",
+            sorted(df["offer_category"].dropna().unique()),
+            key="offer-category",
+        )
+        activity = st.sidebar.radio(
+            "Customers", sorted(df["customer_activity"].unique()), key="offer-activity"
+        )
+        grid = df[(df["offer_category"] == category) & (df["customer_activity"] == activity)]
+        st.subheader(f"CTR by spend tier × discount per dollar tier: {category}, {activity}")
+        heatmap(grid, "discount_per_dollar_tier", "spend_tier_4", "ctr")
 
 
 @page("concentration", "Revenue concentration")
