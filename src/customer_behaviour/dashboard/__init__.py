@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -53,10 +52,9 @@ def run(args: argparse.Namespace) -> int:
         raise cli.UserError("streamlit is not installed: pip install -r requirements.txt")
     env = {**os.environ, "CBW_PUBLISHED_PATH": str(path.resolve())}
     print(f"dashboard over {path} at http://{args.address}:{args.port}", flush=True)
-    try:
-        return subprocess.call(streamlit_command(args.port, args.address), env=env)
-    except KeyboardInterrupt:
-        return 0
+    # Become the Streamlit server (no child left behind when a stop signal reaches only us).
+    command = streamlit_command(args.port, args.address)
+    os.execve(command[0], command, env)
 
 
 def main(argv: list[str] | None = None) -> int:
