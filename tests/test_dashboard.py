@@ -6,6 +6,7 @@ demo build (``demo_warehouse``, then ``publish``), the way ``cbw dashboard`` ser
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -188,3 +189,21 @@ def test_cbw_dashboard_without_a_published_file_says_so_in_one_line(
     assert cli.main(["dashboard", "--db", str(tmp_path / "none.duckdb")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no published warehouse at" in err and "build.sh" in err
+
+
+def test_a_publish_while_the_app_runs_shows_on_the_next_run(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = Path(shutil.copy(published, tmp_path / "served.duckdb"))
+    at = run_page("active-users", served, monkeypatch)
+    before = metric(at, "MAU")
+    newer = Path(shutil.copy(published, tmp_path / "newer.duckdb"))
+    con = duckdb.connect(str(newer))
+    try:
+        con.execute("update gold.mart_active_users set mau = 987654")
+    finally:
+        con.close()
+    os.replace(newer, served)  # what cbw publish does
+    at.run()
+    assert not at.exception
+    assert before != "987,654" and metric(at, "MAU") == "987,654"
