@@ -44,12 +44,18 @@ def page(url_path: str, title: str) -> Callable[[Callable[[], None]], Callable[[
 # --------------------------------------------------------------------------------------------
 
 
-def mart(name: str, sql: str | None = None, params: tuple = ()) -> pd.DataFrame | None:
+def mart(
+    name: str, sql: str | None = None, params: tuple = (), optional: bool = False
+) -> pd.DataFrame | None:
     """Rows of ``gold.<name>`` (or of ``sql`` over it); None, with a note on the page, when the
-    mart is missing or empty."""
+    mart is missing or empty. An ``optional`` mart (built only by some versions of the
+    warehouse) that is missing gets a quiet caption instead of a warning."""
     df = query(sql or f"select * from gold.{name}", params)
     if df is None:
-        st.warning(f"`gold.{name}` is not in the published file: rebuild and publish.")
+        if optional:
+            st.caption(f"`gold.{name}` is not in this warehouse.")
+        else:
+            st.warning(f"`gold.{name}` is not in the published file: rebuild and publish.")
         return None
     if df.empty:
         st.info(
@@ -320,6 +326,26 @@ def clv() -> None:
         with c3:
             figure("Days-idle AUC", first["days_idle_auc"], "{:.3f}")
         st.dataframe(report, hide_index=True)
+    validation = mart(
+        "classifier_validation",
+        "select * from gold.classifier_validation order by target, scorer",
+        optional=True,
+    )
+    if validation is not None:
+        st.subheader(
+            "Churn and big-spender classifiers against baselines (gold.classifier_validation)"
+        )
+        bars(validation, "scorer", "auc", color="target")
+        st.dataframe(validation, hide_index=True)
+    scores = mart(
+        "customer_churn_scores",
+        "select * from gold.customer_churn_scores where churn_decile = 1 "
+        "order by churn_probability desc limit 100",
+        optional=True,
+    )
+    if scores is not None:
+        st.subheader("Highest churn risk: top decile (gold.customer_churn_scores)")
+        st.dataframe(scores, hide_index=True)
     customers = mart("customer_clv", "select * from gold.customer_clv order by clv desc")
     if customers is None:
         return
