@@ -75,8 +75,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium() -> str:
+    """Session-scoped so that a skip comes before the demo build is asked for."""
     return install_chromium()
 
 

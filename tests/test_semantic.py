@@ -79,14 +79,20 @@ def mf_query(mf: str, db: Path, out: Path, *args: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-@pytest.mark.slow
-def test_metricflow_answers_equal_the_marts(demo_warehouse, tmp_path: Path) -> None:
-    mf = find_mf()
-    if mf is None:
+@pytest.fixture(scope="session")
+def mf() -> str:
+    """The mf command, or skip (before the demo build is asked for)."""
+    found = find_mf()
+    if found is None:
         pytest.skip(
             "no mf command: dbt-metricflow is not in requirements.txt (set CBW_MF to an mf "
             "installed with the pinned stack to run this)"
         )
+    return found
+
+
+@pytest.mark.slow
+def test_metricflow_answers_equal_the_marts(mf: str, demo_warehouse, tmp_path: Path) -> None:
     dbt = Path(mf).with_name("dbt")
     # MetricFlow reads target/semantic_manifest.json of the project, written by its own dbt.
     parsed = subprocess.run(
