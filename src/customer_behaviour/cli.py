@@ -29,6 +29,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "customer_behaviour.publish",
         "copy gold and the audit tables of a green build into the file readers open",
     ),
+    "dashboard": (
+        "customer_behaviour.dashboard",
+        "start the dashboard (Streamlit) over the published warehouse",
+    ),
     "bench-warehouse": (
         "customer_behaviour.bench_warehouse",
         "time full and incremental dbt builds at scale against a pandas implementation",

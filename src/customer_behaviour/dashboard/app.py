@@ -1,0 +1,5 @@
+"""Streamlit entry point: ``cbw dashboard`` runs ``streamlit run`` on this file."""
+
+from customer_behaviour.dashboard import pages
+
+pages.main()
