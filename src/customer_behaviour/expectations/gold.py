@@ -326,6 +326,13 @@ def customer_value() -> list[TableSuite]:
 def behaviour() -> list[TableSuite]:
     return [
         table_suite(
+            "gold.dim_dates",
+            ["date_day"],
+            # the semantic layer's time spine: every day from 2000-01-01 to 2049-12-31
+            row_count(18263),
+            not_null("week_start_date", "month_start_date"),
+        ),
+        table_suite(
             "gold.fct_sessions",
             ["session_id"],
             rows_match(
