@@ -7,8 +7,9 @@
 # file's [sqlfluff:templater:dbt:context]:
 #
 #   1. default vars (seeds, source_system demo): models and analyses;
-#   2. bronze_source landing, in a database where every incremental model's table already
-#      exists (an empty placeholder each), so is_incremental() is true: models/silver (the
+#   2. bronze_source landing, in a database where every incremental model's table (and the
+#      run scope's manifest) already exists (an empty placeholder each), so is_incremental()
+#      is true: models/silver (the
 #      landing-only audits, staging from landing files, the incremental branches) and the
 #      incremental gold models;
 #   3. source_system online_retail and 4. rees46: the adapter's staging models, reading a
@@ -38,13 +39,17 @@ import duckdb
 
 con = duckdb.connect(sys.argv[1])
 for model in sorted(Path("models").rglob("*.sql")):
-    if "is_incremental()" in model.read_text():
+    text = model.read_text()
+    if "is_incremental()" in text or "run_scope_config(" in text:
         schema = model.parts[1]  # models/<silver|gold>/...: the folder's schema
         con.execute(f"create schema if not exists {schema}")
         con.execute(f"create table {schema}.{model.stem} (placeholder integer)")
+# int_run_scope's manifest, so its branch comparing with the last run is linted too.
+con.execute("create schema if not exists silver")
+con.execute("create table silver.run_scope_manifest (placeholder integer)")
 con.close()
 PY
-incremental_gold="$(grep -rl 'is_incremental()' models/gold || true)"
+incremental_gold="$(grep -rlE 'is_incremental\(\)|run_scope_config\(' models/gold || true)"
 
 # 3. and 4.: one line of each public format, with its header.
 mkdir -p "$WORK/online_retail" "$WORK/rees46"

@@ -1,6 +1,7 @@
 """The core guarantee of incremental builds: loading the landing days one at a time gives
 exactly the same tables as one full refresh over all days, with late, too-late and redelivered
-(duplicate) events in the files."""
+(duplicate) events in the files, a file landing out of date order, and a customer row landing
+after its events."""
 
 from __future__ import annotations
 
@@ -171,9 +172,44 @@ def inject_changes_to_built_sessions(landing: Path) -> dict[str, str]:
     }
 
 
-def copy_days_until(source: Path, target: Path, last_day: str) -> None:
+def land_customer_after_events(landing: Path, first_daily_day: str) -> str:
+    """Move the row of a customer with events on the first day of the day-by-day load and
+    earlier to the last day's customers file: until then its events (and orders) are
+    quarantined as unknown_customer; the run that lands the row must carry them to gold,
+    although they were delivered days before the newest events gold has seen. Returns the id."""
+    header, _ = read_rows(next((landing / "events").glob("*.csv")))
+    column = {name: i for i, name in enumerate(header)}
+    customers_with_events = sorted(
+        {
+            row[column["customer_id"]]
+            for path in (landing / "events").glob("*.csv")
+            if day_of(path) <= first_daily_day
+            for row in read_rows(path)[1]
+            if row[column["customer_id"]]
+        }
+    )
+    last = max(day_of(p) for p in (landing / "events").glob("*.csv"))
+    target = landing / "customers" / f"customers_{last}.csv"
+    for path in sorted((landing / "customers").glob("*.csv")):
+        header, rows = read_rows(path)
+        moved = [row for row in rows if row[0] in customers_with_events]
+        if moved and path != target:
+            customer = moved[0]
+            write_rows(path, header, [row for row in rows if row is not customer])
+            existing = read_rows(target)[1] if target.exists() else []
+            write_rows(target, header, [*existing, customer])
+            return customer[0]
+    raise AssertionError("no customer with events to land late")
+
+
+def copy_days_until(
+    source: Path, target: Path, last_day: str, held_back: Path | None = None
+) -> None:
+    """Land every file dated up to last_day (and the undated ones), except held_back."""
     for path in source.glob("*/*.csv"):
         day = day_of(path)
+        if path == held_back:
+            continue
         if day is None or day <= last_day:
             (target / path.parent.name).mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target / path.parent.name / path.name)
@@ -188,6 +224,11 @@ def test_day_by_day_load_equals_full_refresh(tmp_path):
     )  # fmt: skip
     inject_late_and_duplicate_events(everything)
     changed = inject_changes_to_built_sessions(everything)
+    days = sorted({day_of(p) for p in everything.glob("events/*.csv")})
+    daily_days = days[-(INCREMENTAL_DAYS + 1) :]
+    late_customer = land_customer_after_events(everything, daily_days[0])
+    # Out of date order: the events file of the second daily day lands only with the last day.
+    held_back = everything / "events" / f"events_{daily_days[1]}.csv"
     vars_ = {"bronze_source": "landing"}
     exclude = ["--exclude-resource-type", "test", "unit_test"]
 
@@ -199,15 +240,21 @@ def test_day_by_day_load_equals_full_refresh(tmp_path):
     )
 
     daily_folder = tmp_path / "daily_landing"
-    days = sorted({day_of(p) for p in everything.glob("events/*.csv")})
-    for i, day in enumerate(days[-(INCREMENTAL_DAYS + 1) :]):
-        copy_days_until(everything, daily_folder, day)
+    for i, day in enumerate(daily_days):
+        is_last = i == len(daily_days) - 1
+        copy_days_until(everything, daily_folder, day, None if is_last else held_back)
         daily = run_dbt(
             ["build", *(["--full-refresh"] if i == 0 else []), *exclude],
             tmp_path / "daily.duckdb",
             tmp_path / "daily",
             vars={**vars_, "landing_path": str(daily_folder)},
         )
+        if i == len(daily_days) - 2:
+            waiting = daily.scalar(
+                "select count(*) from silver.int_events_validated "
+                f"where customer_id = '{late_customer}' and quarantine_reason = 'unknown_customer'"
+            )
+            assert waiting > 0, "the late customer's events should wait in quarantine"
 
     late = full.df("select * from silver.audit_late_events")
     assert late.events_late.sum() > 0 and late.events_too_late.sum() >= 1
@@ -250,6 +297,17 @@ def test_day_by_day_load_equals_full_refresh(tmp_path):
         f"as e using (session_id) where e.order_id = '{changed['order_id']}' and s.revenue > 0"
     )
     assert order_sessions >= 1
+    # The last run rebuilt only what it touched (the run scope), not every visitor.
+    scope = daily.df(
+        "select count(*) filter (where change != 'unchanged') as touched, count(*) as visitors "
+        "from silver.int_run_scope where scope = 'visitor'"
+    ).iloc[0]
+    assert 0 < scope.touched < scope.visitors / 2, scope
+    # The customer that landed after its events: its events reached gold in the last run.
+    late_customer_sessions = daily.scalar(
+        f"select count(*) from gold.fct_sessions where customer_id = '{late_customer}'"
+    )
+    assert late_customer_sessions > 0
     guard = run_dbt(
         ["test", "--select", "fct_sessions_covers_every_kept_event"],
         tmp_path / "daily.duckdb",

@@ -1,8 +1,7 @@
 {#
     fct_sessions holds every session of the kept, non-bot events up to as_of_date, with all of
-    their events. Guards the incremental build: a run that missed a visitor (a landing file
-    dated before the newest one already built) leaves the counts apart and fails here; rebuild
-    with --full-refresh. One row when the counts differ.
+    their events. Guards the incremental build (the run scope, int_run_scope): a run that
+    missed a visitor leaves the counts apart and fails here; rebuild with --full-refresh. One row when the counts differ.
 #}
 {{ config(tags=['incremental_guard']) }}
 

@@ -18,7 +18,95 @@
     "activity in the trailing N days, the day included" is exactly days_since_last_activity < N
     (the same as a rows frame of N over the dense spine, without sorting the spine).
 #}
+{#-
+    Landing folder, incremental by the run scope (macros/utils/run_scope.sql): the customers
+    int_run_scope has in scope this run (new, late or re-stitched events, sessions, orders,
+    cancellations, returns, a new or changed customer row) lose their rows and are rebuilt
+    from all of their activity. Every other customer's spine is extended: its row on the last
+    built day (the previous as_of_date, where every spine ends) carries on, without activity,
+    to the new as_of_date. Rows after as_of_date (an as_of_date set earlier) are deleted.
+-#}
+{{ config(
+    materialized=landing_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=[
+        "{{ delete_run_scope('customer', 'customer_id') }}",
+        "{% if is_incremental() %}delete from {{ this }} where activity_date > {{ as_of_date() }}{% endif %}",
+    ],
+) }}
 with
+
+{% if is_incremental() %}
+    -- Customers out of scope: their rows are unchanged; the spine grows by the new days.
+    last_built_day as (
+
+        select * from {{ this }}
+        where activity_date = (
+                select max(built.activity_date) as last_built_date
+                from {{ this }} as built
+            )
+
+    ),
+
+    new_days as (
+
+        select
+            customer_id,
+            first_activity_date,
+            last_activity_date,
+            days_since_last_activity as days_since_at_last_built_day,
+            activity_date as last_built_date,
+            cast(unnest(generate_series(
+                cast({{ dbt.dateadd('day', 1, 'activity_date') }} as timestamp),
+                cast({{ as_of_date() }} as timestamp),
+                interval 1 day
+            )) as date) as activity_date
+        from last_built_day
+
+    ),
+
+    extended as (
+
+        select
+            customer_id,
+            cast(0 as bigint) as events,
+            cast(0 as bigint) as sessions,
+            cast(0 as bigint) as orders,
+            cast(0 as decimal(18, 2)) as spend,
+            cast(
+                days_since_at_last_built_day
+                + {{ dbt.datediff('last_built_date', 'activity_date', 'day') }}
+                as integer
+            ) as days_since_last_activity,
+            false as has_activity,
+            activity_date,
+            first_activity_date,
+            last_activity_date
+        from new_days
+
+    ),
+
+    extended_flagged as (
+
+        select
+            customer_id,
+            events,
+            sessions,
+            orders,
+            spend,
+            days_since_last_activity,
+            has_activity,
+            days_since_last_activity < {{ var('active_window_days') }} as is_active,
+            days_since_last_activity < {{ var('weekly_active_window_days') }} as is_weekly_active,
+            activity_date,
+            first_activity_date,
+            last_activity_date
+        from extended
+
+    ),
+
+{% endif %}
 
 events as (
 
@@ -26,20 +114,25 @@ events as (
     where
         {{ in_behaviour_scope() }}
         and customer_id is not null
+        and {{ in_run_scope('customer', 'customer_id') }}
 
 ),
 
 sessions as (
 
     select * from {{ ref('fct_sessions') }}
-    where customer_id is not null
+    where
+        customer_id is not null
+        and {{ in_run_scope('customer', 'customer_id') }}
 
 ),
 
 orders as (
 
     select * from {{ ref('fct_orders') }}
-    where order_date <= {{ as_of_date() }}
+    where
+        order_date <= {{ as_of_date() }}
+        and {{ in_run_scope('customer', 'customer_id') }}
 
 ),
 
@@ -153,3 +246,7 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+    union all
+    select * from extended_flagged
+{% endif %}

@@ -10,32 +10,20 @@
     read it instead of every event.
 #}
 {#-
-    Landing folder, incremental (delete+insert by visitor_id), the run scope of fct_sessions
-    (macros/behaviour/behaviour_run_scope.sql): the visitors with an event that arrived on or
-    after the newest arrival date this table has seen (last_step_event_arrived_on) are rebuilt
-    from all of their step events. That date is never newer than fct_sessions' own, so this
-    table rebuilds every visitor fct_sessions does (it then reads their rows here) and perhaps a
-    few more. Orders do not enter the funnel (a purchase step is the purchase event), so
-    fct_sessions' second rule (a late order) has nothing to rebuild here.
+    Landing folder, incremental by the run scope (macros/utils/run_scope.sql), as fct_sessions:
+    the visitors in scope are rebuilt from all of their step events.
 -#}
-{{ config(**visitor_incremental_config()) }}
+{{ config(**run_scope_config('visitor', 'visitor_id')) }}
 {%- set steps = var('funnel_steps') -%}
 
 with
 
-{% if is_incremental() %}
-    changed_visitors as (
-
-        {{ visitors_with_new_events('last_step_event_arrived_on') }}
-
-    ),
-
-{% endif %}
 events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        {{ in_behaviour_scope('changed_visitors' if is_incremental() else none) }}
+        {{ in_behaviour_scope() }}
+        and {{ in_run_scope('visitor', 'visitor_id') }}
         and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
 
 ),
@@ -54,8 +42,7 @@ sessions as (
 
     select
         session_id,
-        any_value(visitor_id) as visitor_id,
-        max(arrived_on) as last_step_event_arrived_on
+        any_value(visitor_id) as visitor_id
     from events
     group by all
 
@@ -84,8 +71,7 @@ final as (
         -- strings
         funnel_steps.step_name,
         -- dates and timestamps
-        steps_reached.reached_at,
-        sessions.last_step_event_arrived_on
+        steps_reached.reached_at
     from steps_reached
     inner join sessions on steps_reached.session_id = sessions.session_id
     inner join funnel_steps on steps_reached.step_number = funnel_steps.step_number

@@ -27,78 +27,23 @@
     cancelled and returned orders bring none; shipping is not revenue).
 #}
 {#-
-    Landing folder, incremental (delete+insert by visitor_id; the run scope in
-    macros/behaviour/behaviour_run_scope.sql, shared with fct_session_funnel_steps): only the
-    visitors whose sessions can have changed are rebuilt, from all of their events:
-      - a visitor with an event that arrived on or after the newest arrival date this table
-        has seen (last_event_arrived_on): new events, late events re-opening a session, a
-        login re-attributing earlier events, a new kept copy of an event;
-      - a visitor whose session orders or revenue differ from what this table holds (an order
-        that landed after its purchase event).
-    A visitor who became a bot loses every session (post_hook). Landing files are expected
-    in date order; a file dated before that newest arrival date is not picked up here, and the
-    test fct_sessions_covers_every_kept_event fails the build (run with --full-refresh).
+    Landing folder, incremental by the run scope (macros/utils/run_scope.sql): the visitors
+    int_run_scope has in scope this run (a new, late, re-delivered or re-stitched event, an
+    order or cancellation of one of their purchases, a visitor turned bot) lose their rows and
+    are rebuilt from all of their events; other visitors are not read.
 -#}
-{{ config(**visitor_incremental_config()) }}
+{{ config(**run_scope_config('visitor', 'visitor_id')) }}
 {%- set steps = var('funnel_steps') -%}
 
 with
 
-{% if is_incremental() %}
--- Sessions' orders and revenue as they are now: purchase events are few, so this is cheap.
-    current_session_orders as (
-
-        select
-            purchases.session_id,
-            any_value(purchases.visitor_id) as visitor_id,
-            count(*) as orders,
-            sum(distinct_orders.net_amount) as revenue
-        from (
-            select distinct
-                session_id,
-                visitor_id,
-                order_id
-            from {{ ref('int_events_sessionized') }}
-            where
-                {{ in_behaviour_scope() }}
-                and event_type = 'purchase'
-                and order_id is not null
-        ) as purchases
-        inner join {{ ref('fct_orders') }} as distinct_orders
-            on purchases.order_id = distinct_orders.order_id
-        group by purchases.session_id
-
-    ),
-
-    changed_visitors as (
-
-        {{ visitors_with_new_events('last_event_arrived_on') }}
-        union
-        select coalesce(current_session_orders.visitor_id, existing.visitor_id) as visitor_id
-        from current_session_orders
-        full outer join (  -- noqa: ST05
-            select
-                session_id,
-                visitor_id,
-                orders,
-                revenue
-            from {{ this }}
-            where orders > 0
-        ) as existing
-            on current_session_orders.session_id = existing.session_id
-        where
-            current_session_orders.orders is distinct from existing.orders
-            or current_session_orders.revenue is distinct from existing.revenue
-
-    ),
-
-{% endif %}
 -- Two imports of the same events, each with only its own rows: referenced once each, they
 -- stream from the table instead of being materialized (10M events x every column).
 events as (
 
     select * from {{ ref('int_events_sessionized') }}
-    where {{ in_behaviour_scope('changed_visitors' if is_incremental() else none) }}
+    where {{ in_behaviour_scope() }}
+        and {{ in_run_scope('visitor', 'visitor_id') }}
 
 ),
 
@@ -106,7 +51,8 @@ purchase_events as (
 
     select * from {{ ref('int_events_sessionized') }}
     where
-        {{ in_behaviour_scope('changed_visitors' if is_incremental() else none) }}
+        {{ in_behaviour_scope() }}
+        and {{ in_run_scope('visitor', 'visitor_id') }}
         and event_type = 'purchase'
         and order_id is not null
 
@@ -121,9 +67,7 @@ orders as (
 funnel_steps_reached as (
 
     select * from {{ ref('fct_session_funnel_steps') }}
-    {% if is_incremental() %}
-        where visitor_id in (select changed_visitors.visitor_id from changed_visitors)
-    {% endif %}
+    where {{ in_run_scope('visitor', 'visitor_id') }}
 
 ),
 

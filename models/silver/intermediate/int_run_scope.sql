@@ -1,0 +1,182 @@
+{#
+    The run scope: one row per visitor, customer and day the silver facts hold now or held at
+    the end of the last complete run, with its fingerprint and whether this run changed it.
+    Every incremental gold model rebuilds exactly the keys in scope (macro in_run_scope), so
+    there is one rule for "what this run touches", in the spirit of snowplow's
+    sessions-this-run manifest.
+
+    Fingerprint of a key: the row count and bit_xor of the row hashes of everything a gold
+    model reads for it:
+      visitor   its events in the behaviour scope (not a bot's, up to as_of_date): every column
+                of int_events_sessionized (stitched customer, session, arrival, lineage), and for
+                a purchase event the order it created (the order row and its lines);
+      customer  its stitched events (as above), its orders with their lines, its customer row;
+      day       the events and orders of that UTC day.
+    So a new, late, re-delivered or re-attributed event, a login stitching earlier events, a
+    visitor turned bot, an order or a cancellation, a return, a customer row that lands after
+    its events (the events, quarantined as unknown_customer until then, are kept in this run),
+    all change the fingerprints of exactly the keys they touch, whatever the order the files
+    arrived in: nothing depends on file dates.
+
+    The previous fingerprints are the manifest (<schema>.run_scope_manifest), written by the
+    on-run-end hook record_run_scope only when this model and every model reading it succeeded
+    in the run; a run that fails or selects only part of them leaves it as it was, so the next
+    run's scope still holds every change since (rebuilding a key twice is harmless). With no
+    manifest (first build) every key is new.
+      change  new | changed | removed (held before, nothing now: a visitor turned bot, events
+              re-stitched away) | unchanged
+#}
+{{ config(materialized='table') }}
+
+{%- set manifest = run_scope_manifest() %}
+
+with
+
+events as (
+
+    select * from {{ ref('int_events_sessionized') }}
+    where {{ in_behaviour_scope() }}
+
+),
+
+order_lines as (
+
+    select
+        order_id,
+        -- hash(<alias>): the hash of the whole row, every column
+        bit_xor(hash(lines)) as lines_hash  -- noqa: RF02
+    from {{ ref('int_order_lines_deduplicated') }} as lines   -- noqa: AL05
+    group by order_id
+
+),
+
+orders as (
+
+    select
+        orders.order_id,
+        orders.customer_id,
+        cast(orders.ordered_at as date) as order_date,
+        hash(hash(orders), coalesce(order_lines.lines_hash, 0)) as row_hash  -- noqa: RF02
+    from {{ ref('int_orders_deduplicated') }} as orders
+    left join order_lines on orders.order_id = order_lines.order_id
+
+),
+
+customers as (
+
+    select
+        customer_id,
+        hash(customers) as row_hash  -- noqa: RF02
+    from {{ ref('int_customers_deduplicated') }} as customers   -- noqa: AL05
+
+),
+
+event_rows as (
+
+    select
+        events.visitor_id,
+        events.customer_id,
+        events.event_date,
+        hash(hash(events), coalesce(orders.row_hash, 0)) as row_hash  -- noqa: RF02
+    from events
+    left join orders
+        on
+            events.event_type = 'purchase'
+            and events.order_id = orders.order_id
+
+),
+
+keyed_rows as (
+
+    select
+        'visitor' as scope,
+        visitor_id as scope_key,
+        row_hash
+    from event_rows
+    union all
+    select
+        'customer' as scope,
+        customer_id as scope_key,
+        row_hash
+    from event_rows
+    where customer_id is not null
+    union all
+    select
+        'customer' as scope,
+        customer_id as scope_key,
+        row_hash
+    from orders
+    where customer_id is not null
+    union all
+    select
+        'customer' as scope,
+        customer_id as scope_key,
+        row_hash
+    from customers
+    union all
+    select
+        'day' as scope,
+        cast(event_date as varchar) as scope_key,
+        row_hash
+    from event_rows
+    union all
+    select
+        'day' as scope,
+        cast(order_date as varchar) as scope_key,
+        row_hash
+    from orders
+    where order_date is not null
+
+),
+
+current_fingerprints as (
+
+    select
+        scope,
+        scope_key,
+        hash(count(*), bit_xor(row_hash)) as fingerprint
+    from keyed_rows
+    group by scope, scope_key
+
+),
+
+previous_fingerprints as (
+
+    {% if manifest is not none %}
+        select
+            scope,
+            scope_key,
+            fingerprint
+        from {{ manifest }}
+    {% else %}
+        select
+            cast(null as varchar) as scope,
+            cast(null as varchar) as scope_key,
+            cast(null as ubigint) as fingerprint
+        where false
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        coalesce(current_fingerprints.scope, previous_fingerprints.scope) as scope,
+        coalesce(current_fingerprints.scope_key, previous_fingerprints.scope_key) as scope_key,
+        current_fingerprints.fingerprint,
+        case
+            when previous_fingerprints.scope is null then 'new'
+            when current_fingerprints.scope is null then 'removed'
+            when current_fingerprints.fingerprint != previous_fingerprints.fingerprint
+                then 'changed'
+            else 'unchanged'
+        end as change
+    from current_fingerprints
+    full outer join previous_fingerprints
+        on
+            current_fingerprints.scope = previous_fingerprints.scope
+            and current_fingerprints.scope_key = previous_fingerprints.scope_key
+
+)
+
+select * from final
