@@ -1513,7 +1513,7 @@ def _with_duplicates(rng: np.random.Generator, cols: dict, rate: float, jitter_m
 # The landed columns of each table, in file order: the one specification is the dbt source
 # `landing` in models/bronze/_landing__sources.yml (the warehouse's base models read and check
 # the files against the same list; the seeds are written by this generator).
-LANDING_SOURCES = Path(__file__).resolve().parents[2] / "models" / "bronze" / "_landing__sources.yml"
+LANDING_SOURCES = Path(__file__).resolve().parents[2] / "models/bronze/_landing__sources.yml"
 
 
 def landed_columns(sources_file: Path = LANDING_SOURCES) -> dict[str, list[str]]:
