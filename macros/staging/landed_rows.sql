@@ -95,9 +95,19 @@ landed as (
             'path_parts': 2,
         }) }}
     {%- endif -%}
+    {#- A source adapter's files: one file, a folder or a glob in its path var. -#}
+    {%- set paths = {
+        'online_retail': var('online_retail_path'),
+        'rees46': var('rees46_path'),
+    } -%}
+    {%- if source_name not in paths -%}
+        {{ exceptions.raise_compiler_error(
+            "landed_files_spec: no path var for source '" ~ source_name
+            ~ "' (macros/staging/landed_rows.sql)") }}
+    {%- endif -%}
     {%- set origin = 'var ' ~ source_name ~ '_path' -%}
     {{ return({
-        'pattern': landed_path_pattern(var(source_name ~ '_path'), origin),
+        'pattern': landed_path_pattern(paths[source_name], origin),
         'origin': origin,
         'entry_label': source_name ~ ' entry ',
         'file_label': source_name ~ ' file ',
