@@ -119,19 +119,14 @@ def short(uid: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-# The landing-file audits check the raw files themselves (header, empty file, unreadable lines)
-# before staging may read them, so they have to read bronze; staging then waits for
-# audit_landing_files (bronze() refs it in landing mode).
-LANDING_AUDITS = {"audit_landing_files", "audit_landing_rejects"}
-
-
-def test_only_staging_and_the_landing_file_audits_read_bronze(manifests) -> None:
+def test_only_staging_reads_bronze(manifests) -> None:
+    """Every landed table is read by its one base model (landed_rows, staging/<source>/base)."""
     offenders = set()
     for config, manifest in manifests.items():
         bronze = bronze_nodes(manifest)
         for node in models(manifest).values():
             reads = [short(d) for d in node["depends_on"]["nodes"] if d in bronze]
-            if reads and layer(node) != "staging" and node["name"] not in LANDING_AUDITS:
+            if reads and layer(node) != "staging":
                 offenders.add(f"{node['name']} reads {reads} ({config})")
     assert not offenders
 
@@ -148,7 +143,7 @@ def test_gold_never_reads_bronze(manifests) -> None:
 
 def test_staging_reads_only_bronze(manifests) -> None:
     """Staging renames, casts and cleans one raw table: no joins to other layers. Its base
-    models (staging/<source>/base) and the landing-file gate count as part of it."""
+    models (staging/<source>/base) count as part of it."""
     offenders = set()
     for config, manifest in manifests.items():
         bronze = bronze_nodes(manifest)
@@ -158,10 +153,7 @@ def test_staging_reads_only_bronze(manifests) -> None:
                 continue
             for dep in node["depends_on"]["nodes"]:
                 upstream = all_models.get(dep)
-                allowed = dep in bronze or (
-                    upstream is not None
-                    and (layer(upstream) == "staging" or upstream["name"] in LANDING_AUDITS)
-                )
+                allowed = dep in bronze or (upstream is not None and layer(upstream) == "staging")
                 # reference seeds (seeds/reference) are lookup tables, fine anywhere
                 allowed = allowed or (dep.startswith("seed.") and dep not in bronze)
                 if not allowed:

@@ -100,7 +100,7 @@ def test_clean_landing_folder_builds_and_reconciles(landing, tmp_path):
     assert (files.header_lines == 1).all()
 
 
-@pytest.mark.parametrize(
+FILE_WE_CANNOT_LOAD = pytest.mark.parametrize(
     ("case", "damage", "expected"),
     [
         ("wrong_delimiter", lambda t: t.replace(",", ";"), "no header line"),
@@ -118,6 +118,9 @@ def test_clean_landing_folder_builds_and_reconciles(landing, tmp_path):
         ("concatenated_files", lambda t: t + t, "2 header lines"),
     ],
 )
+
+
+@FILE_WE_CANNOT_LOAD
 def test_a_file_we_cannot_load_stops_the_build_naming_the_file(
     landing, tmp_path, case, damage, expected
 ):
@@ -530,3 +533,42 @@ def test_online_retail_folder_with_a_subfolder_or_other_file_stops_naming_it(
     )
     assert "online_retail entry 2011: a folder" in message
     assert "online_retail entry notes.txt: not a file the build reads" in message
+
+
+@FILE_WE_CANNOT_LOAD
+def test_an_online_retail_file_we_cannot_load_stops_the_build_naming_the_file(
+    online_retail_folder, tmp_path, case, damage, expected
+):
+    """The bad-file table holds for every source: the source adapters read through the same
+    base-model mechanism (landed_rows) as the landing folder."""
+    target = online_retail_folder / "2011-01-04.csv"
+    target.write_text(damage(target.read_text()))
+    message = failing_run(
+        ["run", "--select", "base_online_retail__invoice_lines"],
+        tmp_path,
+        {"source_system": "online_retail", "online_retail_path": str(online_retail_folder)},
+    )
+    assert f"online_retail file {target.name}: {expected}" in message
+    assert "2011-01-06.CSV" not in message
+
+
+def test_online_retail_reads_only_the_files_it_has_not_loaded(online_retail_folder, tmp_path):
+    """Incremental like every base model: a new day file is read and the loaded ones are not
+    read again (a loaded file that went bad afterwards is not even checked)."""
+    vars = {"source_system": "online_retail", "online_retail_path": str(online_retail_folder)}
+    select = ["run", "--select", "base_online_retail__invoice_lines"]
+    run_dbt(select, tmp_path / "wh.duckdb", tmp_path, vars=vars)
+    (online_retail_folder / "2011-01-04.csv").write_text("")  # loaded: never read again
+    (online_retail_folder / "2011-01-10.csv").write_text(online_retail_day("2011-01-10", 5))
+    run = run_dbt(select, tmp_path / "wh.duckdb", tmp_path, vars=vars)
+    rows = run.df(
+        "select source_file, count(*) as n from silver.base_online_retail__invoice_lines "
+        "group by all"
+    )
+    assert dict(zip(rows.source_file, rows.n, strict=True)) == {
+        "2011-01-04.csv": 3,
+        "2011-01-05.csv.gz": 4,
+        "2011-01-06.CSV": 2,
+        "2011-01-07 it's; [x] *.csv": 1,
+        "2011-01-10.csv": 5,
+    }

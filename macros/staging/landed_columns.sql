@@ -1,25 +1,45 @@
 {#
-    The landed columns of each bronze table of the canonical (demo) format, in file order: the
-    contract for seeds and landing files alike. Staging models, the landing file reader
-    (landing_read), the landing file checks and raw_record all read it from here
-    (audit_landing_files fails the build if a file's header differs from these; the column
-    lists of models/bronze/_landing__sources.yml document the same names).
+    The one column specification of every landed table: the columns of its dbt source in
+    models/bronze/_<source>__sources.yml, in file order. The base models (landed_rows: the
+    reader and the header check), the staging models, raw_record and the demo generator
+    (customer_behaviour.generate reads _landing__sources.yml) all take the columns from there.
+
+      landed_columns(source, table)      column names as bronze names them (invoice_no)
+      landed_file_header(source, table)  the names in the file's header line, in order: a
+                                         column's config.meta.file_column (InvoiceNo) when the
+                                         file names it otherwise, else its name
+
+    Read from the parsed project (graph), so only at execution; while parsing both are empty
+    lists (nothing runs then).
 #}
-{% macro landed_columns(table_name=none) -%}
-    {%- set tables = {
-        'customers': ['customer_id', 'signup_time', 'birth_year', 'gender', 'country',
-                      'acquisition_channel', 'subscription_status', 'updated_time'],
-        'products': ['product_id', 'product_name', 'category', 'category_path', 'brand',
-                     'list_price'],
-        'offers': ['offer_id', 'offer_name', 'offer_category', 'offer_type', 'discount_value',
-                   'min_spend', 'valid_from', 'valid_to'],
-        'events': ['event_id', 'event_time', 'visitor_id', 'customer_id', 'event_type',
-                   'page_path', 'product_id', 'price', 'quantity', 'offer_id', 'order_id',
-                   'device', 'country', 'traffic_source', 'user_agent'],
-        'orders': ['order_id', 'customer_id', 'order_time', 'status', 'subtotal_amount',
-                   'discount_amount', 'shipping_amount', 'total_amount', 'offer_id'],
-        'order_lines': ['order_id', 'line_number', 'product_id', 'quantity', 'unit_price',
-                        'line_amount'],
-    } -%}
-    {{ return(tables if table_name is none else tables[table_name]) }}
+{% macro landed_columns(source_name, table_name) -%}
+    {{ return(landed_column_specs(source_name, table_name) | map(attribute='name') | list) }}
+{%- endmacro %}
+
+
+{% macro landed_file_header(source_name, table_name) -%}
+    {%- set names = [] -%}
+    {%- for c in landed_column_specs(source_name, table_name) -%}
+        {%- set meta = c.get('config', {}).get('meta', {}) or c.get('meta', {}) -%}
+        {%- do names.append(meta.get('file_column', c['name'])) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
+{% macro landed_column_specs(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- for node in graph.sources.values()
+        if node.source_name == source_name and node.name == table_name -%}
+        {%- if not node.columns -%}
+            {{ exceptions.raise_compiler_error(
+                "source " ~ source_name ~ "." ~ table_name ~ " lists no columns in "
+                ~ node.original_file_path ~ ": its columns are the landed file's, in order") }}
+        {%- endif -%}
+        {{ return(node.columns.values() | list) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error(
+        "no source " ~ source_name ~ "." ~ table_name ~ " in models/bronze (landed_columns)") }}
 {%- endmacro %}

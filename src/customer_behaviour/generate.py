@@ -1510,65 +1510,22 @@ def _with_duplicates(rng: np.random.Generator, cols: dict, rate: float, jitter_m
 # =============================================================================================
 # Writing
 # =============================================================================================
-TABLE_COLUMNS: dict[str, list[str]] = {
-    "customers": [
-        "customer_id",
-        "signup_time",
-        "birth_year",
-        "gender",
-        "country",
-        "acquisition_channel",
-        "subscription_status",
-        "updated_time",
-    ],
-    "products": ["product_id", "product_name", "category", "category_path", "brand", "list_price"],
-    "offers": [
-        "offer_id",
-        "offer_name",
-        "offer_category",
-        "offer_type",
-        "discount_value",
-        "min_spend",
-        "valid_from",
-        "valid_to",
-    ],
-    "events": [
-        "event_id",
-        "event_time",
-        "visitor_id",
-        "customer_id",
-        "event_type",
-        "page_path",
-        "product_id",
-        "price",
-        "quantity",
-        "offer_id",
-        "order_id",
-        "device",
-        "country",
-        "traffic_source",
-        "user_agent",
-    ],
-    "orders": [
-        "order_id",
-        "customer_id",
-        "order_time",
-        "status",
-        "subtotal_amount",
-        "discount_amount",
-        "shipping_amount",
-        "total_amount",
-        "offer_id",
-    ],
-    "order_lines": [
-        "order_id",
-        "line_number",
-        "product_id",
-        "quantity",
-        "unit_price",
-        "line_amount",
-    ],
-}
+# The landed columns of each table, in file order: the one specification is the dbt source
+# `landing` in models/bronze/_landing__sources.yml (the warehouse's base models read and check
+# the files against the same list; the seeds are written by this generator).
+LANDING_SOURCES = Path(__file__).resolve().parents[2] / "models/bronze/_landing__sources.yml"
+
+
+def landed_columns(sources_file: Path = LANDING_SOURCES) -> dict[str, list[str]]:
+    """Table -> its landed column names, from the `landing` source's YAML."""
+    import yaml
+
+    spec = yaml.safe_load(sources_file.read_text(encoding="utf-8"))
+    (landing,) = (s for s in spec["sources"] if s["name"] == "landing")
+    return {t["name"]: [c["name"] for c in t["columns"]] for t in landing["tables"]}
+
+
+TABLE_COLUMNS: dict[str, list[str]] = landed_columns()
 TABLES = ["customers", "products", "offers", "events", "orders", "order_lines"]
 
 

@@ -1,142 +1,72 @@
 {#
     One row per entry in the landing folder's table folders (bronze_source: landing): every
-    file read, with the table it feeds, rows read, header lines found and lines DuckDB could
-    not read; and every entry ignored on purpose (var landing_ignore_patterns), marked so.
-    Built before any staging model reads the files. The build STOPS, naming every offending
-    entry, when the folder holds something it cannot load row by row:
-
-      - anything it does not read: a subfolder, a folder named like a file (x.csv/), a file
-        that is not .csv / .csv.gz (or .parquet with landing_format: parquet), in any case;
-        stopped already by audit_landing_rejects, the first model that lists the folder
-        (landing_files), and checked again here
-      - an empty file (not even a header line)
-      - no line equal to the expected header (wrong delimiter, missing, extra or renamed
-        columns): the expected header is in the message
-      - more than one header line (two files concatenated)
-
-    A header-only file is fine (a day with nothing to deliver): it shows here with 0 rows.
-    Lines that cannot be read (cut off, invalid UTF-8, wrong field count) do not stop the build:
-    they are quarantined through audit_landing_rejects, and counted here.
+    file read, with the table it feeds, rows landed and lines DuckDB could not read; and every
+    entry ignored on purpose (var landing_ignore_patterns), marked so. The counts come from the
+    base models (base_demo__*), which read the files (landed_rows) and stop the build, naming
+    the entry or file, when a folder holds something the build does not read or a file it
+    cannot load row by row (empty, no or two header lines). A header-only file shows here with
+    0 rows.
 #}
 {{ config(enabled=var('bronze_source', 'seeds') == 'landing') }}
 
 {%- set csv = var('landing_format') != 'parquet' -%}
+{%- set tables = ['customers', 'products', 'offers', 'events', 'orders', 'order_lines'] -%}
 
 with
 
-{% for table_name, columns in landed_columns().items() %}
+{% for table_name in tables %}
 entries_{{ table_name }} as (
 
-    -- bronze table: {{ source('landing', table_name) }}
     select
         {{ sql_string(table_name, 'landing table') }} as source_table,
         {{ landing_file('entry_path') }} as source_file,
-        entry_status,
-        problem as entry_problem
+        entry_status
     from ({{ landing_entries(table_name) }})
 
 ),
 
-read_{{ table_name }} as (
+landed_{{ table_name }} as (
 
     select
-        {{ landing_file('filename') }} as source_file,
-        count(*) as lines_read,
-        {% if csv -%}
-        count(*) filter (where {{ landing_header_condition(columns) }}) as header_lines
-        {%- else -%}
-        cast(0 as bigint) as header_lines
-        {%- endif %}
-    from {{ landing_read(table_name) }}
+        source_file,
+        count(*) filter (where read_error is null) as rows_landed,
+        count(*) filter (where read_error is not null) as lines_rejected
+    from {{ ref('base_demo__' ~ table_name) }}
     group by all
 
 ),
 
 {% endfor %}
 
-rejects as (
-
-    select
-        source_file,
-        count(*) as lines_rejected
-    from {{ ref('audit_landing_rejects') }}
-    group by all
-
-),
-
 files as (
 
-    {% for table_name, columns in landed_columns().items() %}
+    {% for table_name in tables %}
     select
         entries_{{ table_name }}.source_table,
         entries_{{ table_name }}.source_file,
         entries_{{ table_name }}.entry_status,
-        entries_{{ table_name }}.entry_problem,
-        coalesce(read_{{ table_name }}.lines_read, 0) as lines_read,
-        coalesce(read_{{ table_name }}.header_lines, 0) as header_lines,
-        {{ sql_string(columns | join(","), 'landed columns') }} as expected_header
+        landed_{{ table_name }}.rows_landed,
+        landed_{{ table_name }}.lines_rejected
     from entries_{{ table_name }}
-    left join read_{{ table_name }}
-        on entries_{{ table_name }}.source_file = read_{{ table_name }}.source_file
+    left join landed_{{ table_name }}
+        on entries_{{ table_name }}.source_file = landed_{{ table_name }}.source_file
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
-
-),
-
-checked as (
-
-    select
-        files.source_table,
-        files.source_file,
-        files.entry_status,
-        case when files.entry_status = 'read' then files.lines_read - files.header_lines end
-            as rows_landed,
-        case when files.entry_status = 'read' then coalesce(rejects.lines_rejected, 0) end
-            as lines_rejected,
-        case when files.entry_status = 'read' then files.header_lines end
-            as header_lines,
-        case
-            when files.entry_status = 'ignored' then null
-            when files.entry_status = 'rejected' then files.entry_problem
-            when not {{ csv }} then null
-            when files.lines_read = 0 and coalesce(rejects.lines_rejected, 0) = 0
-                then 'empty file: not even a header line'
-            when files.header_lines = 0
-                then 'no header line "' || files.expected_header
-                    || '" (comma-delimited): wrong delimiter, or missing, extra or renamed columns'
-            when files.header_lines > 1
-                then cast(files.header_lines as varchar) || ' header lines: files concatenated?'
-        end as problem
-    from files
-    left join rejects on files.source_file = rejects.source_file
-
-),
-
-failures as (
-
-    select
-        string_agg(
-            'landing file ' || source_file || ': ' || problem, chr(10) order by source_file
-        ) as message
-    from checked
-    where problem is not null
 
 ),
 
 final as (
 
     select
-        checked.source_table,
-        checked.source_file,
-        checked.entry_status,
-        checked.rows_landed,
-        checked.lines_rejected,
-        checked.header_lines
-    from checked
-    cross join failures
-    -- error() raises, stopping the build, when any file failed a check. It sits in the filter,
-    -- not in a column: an unused column is never evaluated.
-    where (case when failures.message is not null then error(failures.message) end) is null
+        source_table,
+        source_file,
+        entry_status,
+        case when entry_status = 'read' then coalesce(rows_landed, 0) end as rows_landed,
+        case when entry_status = 'read' then coalesce(lines_rejected, 0) end as lines_rejected,
+        -- every file read has exactly one header line (CSV; checked by landed_rows when the
+        -- file was loaded, which stops the build otherwise); Parquet has none
+        case when entry_status = 'read' then {{ 1 if csv else 0 }} end as header_lines
+    from files
 
 )
 

@@ -3,8 +3,9 @@
 
         rows_landed = rows_kept + rows_deduplicated + rows_quarantined + rows_unaccounted
 
-    Each term is counted independently: landed from staging (one row per bronze row, tested
-    against bronze) plus, for a landing folder, the lines DuckDB could not read, kept from the entity's final silver model, deduplicated as valid rows beyond
+    Each term is counted independently: landed from staging (one row per landed line, lines
+    DuckDB could not read included; tested against the base model), kept from the entity's
+    final silver model, deduplicated as valid rows beyond
     the first per key, quarantined from audit_quarantined_rows. A non-zero rows_unaccounted means
     a join or filter lost (or duplicated) rows; the test on this model fails the build.
     rows_bot_flagged counts kept event rows from visitors flagged as bots (kept in silver, left
@@ -31,14 +32,7 @@ counts as (
         select
             '{{ source_table_name(e.entity) }}' as source_table,
             '{{ e.entity }}' as entity,
-            (select count(*) as n from {{ e.staged }})
-            {%- if var('bronze_source') == 'landing' %}
-            -- unreadable landing lines landed too (and are quarantined)
-                + (
-                    select count(*) as n from {{ ref('audit_landing_rejects') }}
-                    where source_table = '{{ e.entity }}'
-                )
-            {%- endif %} as rows_landed,
+            (select count(*) as n from {{ e.staged }}) as rows_landed,
             (select count(*) as n from {{ e.kept }}) as rows_kept,
             (
                 select count(*) - count(distinct {{ e.record_key }}) as n

@@ -7,7 +7,6 @@
     (is_after_delivery) is quarantined as timestamp_after_delivery: an update dated 2100 would
     otherwise be the customer's latest version for ever.
 #}
-{%- set raw_columns = landed_columns('customers') -%}
 
 with
 
@@ -15,17 +14,18 @@ source as (
 
     select
         *,
-        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
-        {{ landed_values(raw_columns) }}
-    from {{ bronze('customers', raw_columns) }}
+        {{ landed_values() }} as landed_values
+    from {{ ref('base_demo__customers') }}
 
 ),
 
 typed as (
 
     select
-        {{ landed_row_id() }} as source_row_id,
-        {{ landed_value_names(raw_columns) }},
+        source_row_id,
+        read_error,
+        read_error_record,
+        landed_values,
         source_file,
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_enum('gender') }} as gender_raw,
@@ -43,7 +43,9 @@ cleaned as (
 
     select
         source_row_id,
-        {{ landed_value_names(raw_columns) }},
+        read_error,
+        read_error_record,
+        landed_values,
         source_file,
         customer_id,
         case when gender_raw in {{ sql_list(var('genders')) }} then upper(gender_raw) else 'U' end
@@ -70,6 +72,7 @@ cleaned as (
         signed_up_at,
         coalesce(updated_at_raw, signed_up_at) as updated_at,
         case
+            when read_error is not null then read_error
             when customer_id is null then 'missing_customer_id'
             when signed_up_at is null then 'invalid_timestamp'
             when {{ is_after_delivery(
@@ -82,7 +85,7 @@ cleaned as (
 
 final as (
 
-    {{ select_staged_rows(raw_columns) }}
+    {{ select_staged_rows() }}
 
 )
 

@@ -21,7 +21,6 @@
     incremental_strategy='append',
     on_schema_change='fail',
 ) }}
-{%- set raw_columns = landed_columns('events') -%}
 
 with
 
@@ -29,9 +28,8 @@ source as (
 
     select
         *,
-        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
-        {{ landed_values(raw_columns) }}
-    from {{ bronze('events', raw_columns) }}
+        {{ landed_values() }} as landed_values
+    from {{ ref('base_demo__events') }}
     {% if is_incremental() %}
         where source_file not in (select distinct existing.source_file from {{ this }} as existing)
     {% endif %}
@@ -42,9 +40,11 @@ typed as (
 
     select
         -- lineage
-        {{ landed_row_id() }} as source_row_id,
+        source_row_id,
+        read_error,
+        read_error_record,
         source_file,
-        {{ landed_value_names(raw_columns) }},
+        landed_values,
 
         -- ids
         {{ clean_text('event_id') }} as event_id,
@@ -80,8 +80,10 @@ cleaned as (
 
     select
         source_row_id,
+        read_error,
+        read_error_record,
         source_file,
-        {{ landed_value_names(raw_columns) }},
+        landed_values,
         event_id,
         visitor_id,
         customer_id,
@@ -124,6 +126,7 @@ cleaned as (
         arrived_on,
         event_at,
         case
+            when read_error is not null then read_error
             when event_id is null then 'missing_event_id'
             when visitor_id is null then 'missing_visitor_id'
             when event_at is null then 'invalid_timestamp'
@@ -150,7 +153,7 @@ cleaned as (
 
 final as (
 
-    {{ select_staged_rows(raw_columns) }}
+    {{ select_staged_rows() }}
 
 )
 

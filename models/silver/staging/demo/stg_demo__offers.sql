@@ -4,7 +4,6 @@
     rounded. Validity dates are not checked against the delivery date: an offer may be
     scheduled ahead.
 #}
-{%- set raw_columns = landed_columns('offers') -%}
 
 with
 
@@ -12,17 +11,18 @@ source as (
 
     select
         *,
-        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
-        {{ landed_values(raw_columns) }}
-    from {{ bronze('offers', raw_columns) }}
+        {{ landed_values() }} as landed_values
+    from {{ ref('base_demo__offers') }}
 
 ),
 
 typed as (
 
     select
-        {{ landed_row_id() }} as source_row_id,
-        {{ landed_value_names(raw_columns) }},
+        source_row_id,
+        read_error,
+        read_error_record,
+        landed_values,
         source_file,
         {{ clean_text('offer_id') }} as offer_id,
         {{ clean_text('offer_name') }} as offer_name,
@@ -41,6 +41,7 @@ cleaned as (
     select
         *,
         case
+            when read_error is not null then read_error
             when offer_id is null then 'missing_offer_id'
             when offer_type is null or offer_type not in {{ sql_list(var('offer_types')) }}
                 then 'invalid_offer_type'
@@ -55,7 +56,7 @@ cleaned as (
 
 final as (
 
-    {{ select_staged_rows(raw_columns) }}
+    {{ select_staged_rows() }}
 
 )
 

@@ -5,7 +5,6 @@
     invalid_amount (an empty line amount is quantity x unit price); a line number that is not
     a whole number is missing_line_number.
 #}
-{%- set raw_columns = landed_columns('order_lines') -%}
 
 with
 
@@ -13,17 +12,18 @@ source as (
 
     select
         *,
-        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
-        {{ landed_values(raw_columns) }}
-    from {{ bronze('order_lines', raw_columns) }}
+        {{ landed_values() }} as landed_values
+    from {{ ref('base_demo__order_lines') }}
 
 ),
 
 typed as (
 
     select
-        {{ landed_row_id() }} as source_row_id,
-        {{ landed_value_names(raw_columns) }},
+        source_row_id,
+        read_error,
+        read_error_record,
+        landed_values,
         source_file,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('product_id') }} as product_id,
@@ -40,7 +40,9 @@ cleaned as (
 
     select
         source_row_id,
-        {{ landed_value_names(raw_columns) }},
+        read_error,
+        read_error_record,
+        landed_values,
         source_file,
         order_id,
         product_id,
@@ -49,6 +51,7 @@ cleaned as (
         unit_price,
         coalesce(line_amount_raw, quantity * unit_price) as line_amount,
         case
+            when read_error is not null then read_error
             when order_id is null then 'missing_order_id'
             when line_number is null then 'missing_line_number'
             when product_id is null then 'missing_product_id'
@@ -62,7 +65,7 @@ cleaned as (
 
 final as (
 
-    {{ select_staged_rows(raw_columns) }}
+    {{ select_staged_rows() }}
 
 )
 

@@ -6,7 +6,6 @@
     shipping amount is 0. An order dated after its delivery (is_after_delivery) is quarantined
     as timestamp_after_delivery.
 #}
-{%- set raw_columns = landed_columns('orders') -%}
 
 with
 
@@ -14,17 +13,18 @@ source as (
 
     select
         *,
-        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
-        {{ landed_values(raw_columns) }}
-    from {{ bronze('orders', raw_columns) }}
+        {{ landed_values() }} as landed_values
+    from {{ ref('base_demo__orders') }}
 
 ),
 
 typed as (
 
     select
-        {{ landed_row_id() }} as source_row_id,
-        {{ landed_value_names(raw_columns) }},
+        source_row_id,
+        read_error,
+        read_error_record,
+        landed_values,
         source_file,
         {{ clean_text('order_id') }} as order_id,
         {{ clean_text('customer_id') }} as customer_id,
@@ -45,7 +45,9 @@ cleaned as (
 
     select
         source_row_id,
-        {{ landed_value_names(raw_columns) }},
+        read_error,
+        read_error_record,
+        landed_values,
         source_file,
         order_id,
         customer_id,
@@ -57,6 +59,7 @@ cleaned as (
         total_amount,
         ordered_at,
         case
+            when read_error is not null then read_error
             when order_id is null then 'missing_order_id'
             when customer_id is null then 'missing_customer_id'
             when ordered_at is null then 'invalid_timestamp'
@@ -76,7 +79,7 @@ cleaned as (
 
 final as (
 
-    {{ select_staged_rows(raw_columns) }}
+    {{ select_staged_rows() }}
 
 )
 

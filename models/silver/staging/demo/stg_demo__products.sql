@@ -3,7 +3,6 @@
     A product without a positive list price cannot be priced and is quarantined (invalid_price;
     so is a list price with more than two decimals: exact_cast, never rounded).
 #}
-{%- set raw_columns = landed_columns('products') -%}
 
 with
 
@@ -11,17 +10,18 @@ source as (
 
     select
         *,
-        {{ landed_row_hash(raw_columns) }} as landed_row_hash,
-        {{ landed_values(raw_columns) }}
-    from {{ bronze('products', raw_columns) }}
+        {{ landed_values() }} as landed_values
+    from {{ ref('base_demo__products') }}
 
 ),
 
 typed as (
 
     select
-        {{ landed_row_id() }} as source_row_id,
-        {{ landed_value_names(raw_columns) }},
+        source_row_id,
+        read_error,
+        read_error_record,
+        landed_values,
         source_file,
         {{ clean_text('product_id') }} as product_id,
         {{ clean_text('product_name') }} as product_name,
@@ -37,7 +37,9 @@ cleaned as (
 
     select
         source_row_id,
-        {{ landed_value_names(raw_columns) }},
+        read_error,
+        read_error_record,
+        landed_values,
         source_file,
         product_id,
         product_name,
@@ -47,6 +49,7 @@ cleaned as (
         coalesce(brand, 'unbranded') as brand,
         list_price,
         case
+            when read_error is not null then read_error
             when product_id is null then 'missing_product_id'
             when list_price is null or list_price <= 0 then 'invalid_price'
         end as quarantine_reason
@@ -56,7 +59,7 @@ cleaned as (
 
 final as (
 
-    {{ select_staged_rows(raw_columns) }}
+    {{ select_staged_rows() }}
 
 )
 

@@ -51,7 +51,7 @@ recorded as (
 final as (
 
     select
-        {{ source_row_id() }} as source_row_id,
+        {{ landed_row_id(['source_file', 'raw_record']) }} as source_row_id,
         raw_record,
         source_file,
         order_id,

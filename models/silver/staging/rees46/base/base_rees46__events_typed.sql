@@ -36,7 +36,7 @@ typed as (
     select
         -- lineage
         source_row_id,
-        raw_record,
+        {{ landed_values_json(landed_values()) }} as raw_record,
         source_file,
         read_error,
 
