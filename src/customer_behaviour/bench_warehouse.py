@@ -35,9 +35,14 @@ Steps, one heavy process at a time:
    limit) on the same full landing folder; per-step seconds and VmHWM.
 
 Output: the tables above, the comparison ``layer | dbt s | pandas s | speed-up | peak MB``,
-and the targets (10M events fully built in < 3 min and < 6 GB; increment < 15% of the full
-build; every layer >= 5x pandas), each marked met / missed from what was measured. Machine load
-(1-minute load average) is recorded before and after every step.
+a bare DuckDB ``read_csv`` of the same event files beside the events' base + staging models
+(text columns, as the base model reads them; ``--skip-read-csv``), with ``--online-retail
+FOLDER`` the Online Retail day files (a full build of all but the last day, then that day
+incrementally), and the targets of issue 13 (TARGETS: 10M events fully built in <= 150 s and
+<= 4 GB; one more day <= 10 % of the full build; every layer faster than pandas; 1M events in
+<= 25 s; staging <= 2x read_csv; Online Retail one more day <= 15 %), each marked met / missed
+from what was measured.
+Machine load (1-minute load average) is recorded before and after every step.
 
 ``--bronze-source seeds`` runs the same harness through the seed path instead (the generated
 data concatenated into the snapshot's seeds/bronze/raw_*.csv); it is slow at volume (agate).
@@ -84,8 +89,23 @@ PROJECT_ITEMS = (
     "analyses",
     "snapshots",
 )
-TARGETS = {"full_seconds": 180.0, "full_peak_mb": 6 * 1024.0, "increment_share": 0.15}
-SPEEDUP_TARGET = 5.0
+# Issue 13's targets: 10M events fully built in <= 150 s and <= 4 GB, one more day <= 10 % of
+# the full build, every layer faster than pandas; 1M events in <= 25 s; staging of the events
+# <= 2x a bare DuckDB read_csv of the same files; Online Retail one more day <= 15 %.
+TARGETS = {
+    "full_seconds": 150.0,
+    "full_peak_mb": 4 * 1024.0,
+    "increment_share": 0.10,
+    "full_seconds_1m": 25.0,
+    "staging_vs_read_csv": 2.0,
+    "online_retail_increment_share": 0.15,
+}
+SPEEDUP_TARGET = 1.0
+# The bare read_csv baseline reads the landed event columns as text, the types the events'
+# base model reads them with (typing happens in staging, which parses several timestamp
+# formats and quarantines what does not cast: no read_csv type option does that without
+# dropping rows); the dbt side of the comparison is the events' base + staging models.
+EVENT_STAGING_MODELS = ("base_demo__events", "stg_demo__events")
 # Rows of the dbt-vs-pandas table: (label, dbt layers summed, pandas steps summed). Landing
 # files are read in place by the silver staging models (there are no bronze models), so
 # "bronze" pairs reading + typing on both sides.
@@ -873,6 +893,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-wait", type=cli.non_negative_float, default=900.0, help="seconds, per step"
     )
+    parser.add_argument(
+        "--skip-read-csv", action="store_true", help="no bare read_csv baseline of the events"
+    )
+    parser.add_argument(
+        "--online-retail",
+        type=Path,
+        default=None,
+        help="a folder of Online Retail day files: also time a full build of all but the last "
+        "day and the incremental build of the last day (source_system online_retail)",
+    )
+    parser.add_argument(
+        "--online-retail-only",
+        action="store_true",
+        help="with --online-retail: skip the generated-data benchmark",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write all figures here")
 
 
@@ -892,7 +927,18 @@ def run(args: argparse.Namespace) -> int:
         "work_dir": str(work),
     }
     try:
-        return _run(args, spec, work, report)
+        if args.online_retail and args.online_retail_only:
+            ok = bench_online_retail(args, work, report)
+            report["targets"] = online_retail_target(report)
+            print_targets(report["targets"])
+            return 0 if ok else 1
+        code = _run(args, spec, work, report)
+        if args.online_retail:
+            ok = bench_online_retail(args, work, report)
+            report["targets"] = [*report.get("targets", []), *online_retail_target(report)]
+            print_targets(online_retail_target(report))
+            code = code or (0 if ok else 1)
+        return code
     finally:
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -1009,6 +1055,24 @@ def _run(args: argparse.Namespace, spec: DataSpec, work: Path, report: dict[str,
 
     for mode in modes:
         do(f"full_{mode}", mode, events_full, {})
+    if not args.skip_read_csv and args.bronze_source == "landing" and spec.fmt == "csv":
+        report["read_csv"] = time_read_csv(full_dir, work)
+        rc = report["read_csv"]["measured"]
+        ref_step = steps.get("full_models") or steps.get("full_tests")
+        staged = (
+            sum(n["seconds"] for n in ref_step.nodes if n["name"] in EVENT_STAGING_MODELS)
+            if ref_step
+            else 0.0
+        )
+        report["read_csv"]["staging_s"] = staged
+        print(
+            f"\n## staging vs a bare DuckDB read_csv of the {report['read_csv']['files']} event "
+            f"files (text columns, as the base model reads them): read_csv "
+            f"{rc['seconds']:.1f} s, peak "
+            f"{max(rc['peak_mb'], rc['tree_peak_mb']):.0f} MB, {report['read_csv']['rows'] or 0:,} "
+            f"rows; dbt {' + '.join(EVENT_STAGING_MODELS)} {staged:.1f} s = "
+            + (f"{staged / rc['seconds']:.2f}x" if rc["seconds"] else "-")
+        )
     published = [f"full_{m}" for m in ("tests", "models") if f"full_{m}" in steps]
     if not args.skip_publish and published and steps[published[0]].measured.ok:
         db = work / f"warehouse_{published[0].removeprefix('full_')}.duckdb"
@@ -1091,10 +1155,8 @@ def _run(args: argparse.Namespace, spec: DataSpec, work: Path, report: dict[str,
                 f"{_f(p['speedup'], '.2f', 6)}x  ({' + '.join(p['dbt_models'])})"
             )
 
-    report["targets"] = targets(steps, report.get("comparison"), events_full)
-    print("\n## targets")
-    for t in report["targets"]:
-        print(f"   [{t['verdict']:^7}] {t['target']}: {t['measured']}")
+    report["targets"] = targets(steps, report.get("comparison"), events_full, report)
+    print_targets(report["targets"])
     return 0 if all(s.measured.ok for s in steps.values()) else 1
 
 
@@ -1142,13 +1204,124 @@ def publish_lines(step_name: str, res: dict[str, Any]) -> list[str]:
     return lines
 
 
+def time_read_csv(landing: Path, work: Path) -> dict[str, Any]:
+    """A bare DuckDB ``read_csv`` of the landed event files, every column text as the base model
+    reads them, into
+    a table of a fresh DuckDB file (as staging writes one), as a measured child process: the
+    floor staging is compared with."""
+    from customer_behaviour.generate import TABLE_COLUMNS
+
+    files = [str(f) for f in landed_files(landing, "events")]
+    columns = dict.fromkeys(TABLE_COLUMNS["events"], "VARCHAR")
+    db = work / "read_csv.duckdb"
+    db.unlink(missing_ok=True)
+    script = (
+        "import duckdb, json, sys\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "con.execute(\"SET TimeZone = 'UTC'\")\n"
+        "con.execute('create table events as select * from read_csv(?, header = true, "
+        "columns = ' + sys.argv[3] + ')', [json.loads(sys.argv[2])])\n"
+        "print(con.execute('select count(*) from events').fetchone()[0])\n"
+    )
+    cols_sql = "{" + ", ".join(f"'{c}': '{t}'" for c, t in columns.items()) + "}"
+    m = run_measured(
+        [sys.executable, "-c", script, str(db), json.dumps(files), cols_sql],
+        log_path=work / "read_csv" / "read_csv.log",
+    )
+    rows = None
+    if m.ok:
+        with contextlib.suppress(ValueError, IndexError):
+            rows = int(Path(m.log).read_text().split()[-1])
+    db.unlink(missing_ok=True)
+    return {"measured": asdict(m), "rows": rows, "files": len(files), "columns": columns}
+
+
+def bench_online_retail(args: argparse.Namespace, work: Path, report: dict[str, Any]) -> bool:
+    """Online Retail day files (--online-retail FOLDER): a full build of every day file but the
+    last, then the last day lands and an incremental build runs; the day's share of the full
+    build, and where its time goes (the slowest nodes). Returns whether both builds passed."""
+    days = sorted(p for p in args.online_retail.iterdir() if p.suffix.lower() == ".csv")
+    if len(days) < 2:
+        print(f"# --online-retail {args.online_retail}: needs at least 2 day files")
+        return False
+    folder, project = work / "or_landing", work / "or_project"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for day in days[:-1]:
+        _link(day, folder / day.name)
+    shutil.rmtree(project, ignore_errors=True)
+    snapshot_project(args.project_dir, project, args.duckdb_memory_limit)
+    common = dict(
+        project=project,
+        work=work / "or",
+        dbt_vars={"source_system": "online_retail", "online_retail_path": str(folder)},
+        threads=args.threads,
+        timeout=args.dbt_timeout,
+    )
+    db = work / "or" / "warehouse.duckdb"
+    build = ["build"]
+    if args.tests != "with":
+        build += ["--exclude-resource-type", "test", "unit_test"]
+    run_dbt("or_parse", ["parse"], db_path=work / "or" / "parse.duckdb", **common)
+    full = run_dbt("or_full", [*build, "--full-refresh"], db_path=db, **common)
+    _link(days[-1], folder / days[-1].name)
+    day = run_dbt("or_increment", build, db_path=db, **common)
+    out: dict[str, Any] = {"days_full": len(days) - 1, "increment_file": days[-1].name}
+    print(f"\n## Online Retail: {len(days) - 1} day files, then {days[-1].name}")
+    for step in (full, day):
+        m = step.measured
+        out[step.name] = {"measured": asdict(m), "summary": step.summary}
+        print(
+            f"   {step.name:<13} {'ok' if m.ok else 'FAILED':<6} wall {m.seconds:6.1f} s  peak "
+            f"{m.peak:6.0f} MB  dbt: {step.summary}"
+        )
+    if full.measured.ok and day.measured.ok:
+        share = day.measured.seconds / full.measured.seconds
+        out["share"] = share
+        print(f"   one more day = {share:.0%} of the full build")
+        slow = sorted(day.nodes, key=lambda n: -n["seconds"])[:8]
+        print(
+            "   where the day's time goes (model seconds): "
+            + ", ".join(f"{n['name']} {n['seconds']:.1f}" for n in slow)
+        )
+    report["online_retail"] = out
+    return full.measured.ok and day.measured.ok
+
+
 def _write_seeds(landing: Path, project: Path) -> None:
     for table in TABLES:
         concat_csv(landed_files(landing, table), project / "seeds" / "bronze" / f"raw_{table}.csv")
 
 
+def print_targets(rows: list[dict[str, str]]) -> None:
+    print("\n## targets")
+    for t in rows:
+        print(f"   [{t['verdict']:^7}] {t['target']}: {t['measured']}")
+
+
+def online_retail_target(report: dict[str, Any]) -> list[dict[str, str]]:
+    res = report.get("online_retail") or {}
+    share = res.get("share")
+    limit = TARGETS["online_retail_increment_share"]
+    return [
+        {
+            "target": f"Online Retail: one more day <= {limit:.0%} of the full build",
+            "measured": "-"
+            if share is None
+            else (
+                f"{res['or_increment']['measured']['seconds']:.0f} s = {share:.0%} of "
+                f"{res['or_full']['measured']['seconds']:.0f} s"
+            ),
+            "verdict": "failed" if share is None else ("met" if share <= limit else "missed"),
+        }
+    ]
+
+
 def targets(
-    steps: dict[str, DbtStep], comp: dict[str, Any] | None, events: int
+    steps: dict[str, DbtStep],
+    comp: dict[str, Any] | None,
+    events: int,
+    report: dict[str, Any] | None = None,
 ) -> list[dict[str, str]]:
     """Each target with what was measured and a verdict: met | missed | failed (the run did not
     finish) | n/a (the absolute targets are for 10M events; smaller runs only inform)."""
@@ -1172,14 +1345,22 @@ def targets(
         m = full.measured
         label = "models only" if mode == "models" else "with tests"
         add(
-            f"full build ({label}) <= 3 min",
+            f"full build ({label}) <= {TARGETS['full_seconds']:.0f} s",
             f"{m.seconds:.0f} s{note}",
             m.seconds <= TARGETS["full_seconds"],
             m.ok,
             True,
         )
+        if 0.9e6 <= events <= 1.1e6:
+            add(
+                f"1M events: full build ({label}) <= {TARGETS['full_seconds_1m']:.0f} s",
+                f"{m.seconds:.1f} s",
+                m.seconds <= TARGETS["full_seconds_1m"],
+                m.ok,
+                False,
+            )
         add(
-            f"full build ({label}) peak <= 6 GB",
+            f"full build ({label}) peak <= 4 GB",
             f"{m.peak:,.0f} MB{note}",
             m.peak <= TARGETS["full_peak_mb"],
             m.ok,
@@ -1189,9 +1370,9 @@ def targets(
         if inc is not None and m.ok:
             share = inc.measured.seconds / m.seconds
             add(
-                f"one more day ({label}) < 15% of the full build",
+                f"one more day ({label}) <= {TARGETS['increment_share']:.0%} of the full build",
                 f"{inc.measured.seconds:.0f} s = {share:.0%} of {m.seconds:.0f} s",
-                share < TARGETS["increment_share"],
+                share <= TARGETS["increment_share"],
                 inc.measured.ok,
                 False,
             )
@@ -1199,12 +1380,22 @@ def targets(
         for r in comp["rows"][: len(COMPARE_LAYERS)]:
             sp = r["speedup"]
             add(
-                f"{r['layer'].split(':')[0]} >= {SPEEDUP_TARGET:g}x faster than pandas",
+                f"{r['layer'].split(':')[0]} faster than pandas",
                 "-" if sp is None else f"{sp:.2f}x ({r['dbt_s']:.1f} s vs {r['pandas_s']:.1f} s)",
-                sp is not None and sp >= SPEEDUP_TARGET,
+                sp is not None and sp > SPEEDUP_TARGET,
                 sp is not None,
                 False,
             )
+    rc = (report or {}).get("read_csv")
+    if rc and rc.get("staging_s") and rc["measured"]["seconds"]:
+        ratio = rc["staging_s"] / rc["measured"]["seconds"]
+        add(
+            f"staging of the events <= {TARGETS['staging_vs_read_csv']:g}x a bare read_csv",
+            f"{ratio:.2f}x ({rc['staging_s']:.1f} s vs {rc['measured']['seconds']:.1f} s)",
+            ratio <= TARGETS["staging_vs_read_csv"],
+            rc["measured"]["returncode"] == 0,
+            False,
+        )
     return out
 
 
