@@ -10,6 +10,7 @@ apply profiles.yml's `settings` with SET, as dbt-duckdb does.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,27 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 SEEDS = REPO_ROOT / "seeds" / "bronze"
+
+_SESSION = pytest.StashKey[pytest.Session]()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_SESSION] = session
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End the process once pytest is done, without interpreter teardown: DuckDB's bindings
+    print "nanobind: leaked ..." lines at teardown for the connections dbt keeps cached in this
+    process, after pytest's summary line, which CI expects to be the last line (`cbw validate`
+    ends the same way, validate.end_process)."""
+    session = config.stash.get(_SESSION, None)
+    if session is None:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(session.exitstatus))
+
 
 # profiles.yml `settings`, applied after connecting (as dbt-duckdb applies them).
 DUCKDB_SETTINGS = {
