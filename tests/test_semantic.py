@@ -1,10 +1,9 @@
 """The semantic layer (models/gold/semantic): the core metrics parse, and MetricFlow's answers
 equal the marts' where both state the same figure.
 
-dbt-metricflow is not in the lock (requirements.txt): the MetricFlow test runs where an ``mf``
-command is found (``$CBW_MF``, beside this Python, or on the PATH) and skips otherwise.
-dbt-metricflow 0.15.0 installs with the pinned stack: ``pip install -r requirements.txt
-dbt-metricflow==0.15.0`` in a venv of its own.
+dbt-metricflow 0.15.0 is in the lock (requirements.txt): the ``mf`` command beside this Python
+(or ``$CBW_MF``, or on the PATH) answers the MetricFlow test; a missing one is a broken install
+and fails the test.
 """
 
 from __future__ import annotations
@@ -81,13 +80,12 @@ def mf_query(mf: str, db: Path, out: Path, *args: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def mf() -> str:
-    """The mf command, or skip (before the demo build is asked for)."""
+    """The mf command (checked before the demo build is asked for)."""
     found = find_mf()
-    if found is None:
-        pytest.skip(
-            "no mf command: dbt-metricflow is not in requirements.txt (set CBW_MF to an mf "
-            "installed with the pinned stack to run this)"
-        )
+    assert found is not None, (
+        "no mf command beside this Python: dbt-metricflow is in requirements.txt; reinstall "
+        "with scripts/build.sh (or set CBW_MF to an mf installed with the pinned stack)"
+    )
     return found
 
 
