@@ -188,6 +188,28 @@ def test_parquet_export_is_replaced_whole(build: Path, tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
 
 
+def test_parquet_swap_is_one_rename_and_keeps_the_previous_version(
+    build: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "parquet"
+    out.mkdir()
+    (out / "README.txt").write_text("an export from before versioned folders")
+    publish.publish(build, tmp_path / "p.duckdb", out)
+    assert out.is_symlink()  # swapped by replacing the link: one rename
+    assert (tmp_path / "parquet.v-0" / "README.txt").is_file()  # the real folder, moved aside
+    first = out.resolve()
+    make_build(build, "v2")
+    publish.publish(build, tmp_path / "p.duckdb", out)
+    # A reader in the middle of the previous export keeps its files.
+    assert out.resolve() != first and (first / "gold" / "mart_version.parquet").is_file()
+    make_build(build, "v3")
+    publish.publish(build, tmp_path / "p.duckdb", out)
+    assert len(list(tmp_path.glob("parquet.v-*"))) == 2 and not first.exists()
+    parquet = out / "gold" / "mart_version.parquet"
+    assert duckdb.connect().execute(f"select version from '{parquet}'").fetchall() == [("v3",)]
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
 def test_reconnect_in_the_same_process_sees_the_new_version(build: Path) -> None:
     published = build.with_name("p.duckdb")
     publish.publish(build, published)

@@ -12,7 +12,9 @@ validation have passed, ``cbw publish``:
 3. with ``--parquet DIR``, exports the same tables from that temporary file to
    ``DIR.tmp-<pid>/<schema>/<table>.parquet`` for tools that cannot read a DuckDB 2.0 file;
 4. checkpoints and closes the temporary file, then renames it over the published path
-   (``os.replace``: atomic on one file system) and swaps the Parquet folder in.
+   (``os.replace``: atomic on one file system) and swaps the Parquet export in: ``DIR`` is a
+   symbolic link to a version folder ``DIR.v-<n>``, replaced in one rename as well (the
+   previous version is kept for readers in the middle of it, older ones are removed).
 
 A build that fails, or a publish killed before step 4, leaves the previous published file as it
 was; what it leaves behind is a ``.tmp-<pid>`` file that no reader opens, removed by the next
@@ -97,8 +99,9 @@ def remove_stale_temps(target: Path) -> list[Path]:
     A temporary of a publish still running (its pid alive) is left alone."""
     removed = []
     for tmp in target.parent.glob(f"{target.name}.tmp-*"):
-        # <target>.tmp-<pid>, its .wal, or a swapped-out folder <target>.tmp-<pid>-old
-        match = re.fullmatch(r"\.tmp-(\d+)(\.wal|-old)?", tmp.name.removeprefix(target.name))
+        # <target>.tmp-<pid>, its .wal, a swapped-out folder <target>.tmp-<pid>-old (older
+        # publishes) or a link <target>.tmp-<pid>-link not yet renamed over the target
+        match = re.fullmatch(r"\.tmp-(\d+)(\.wal|-old|-link)?", tmp.name.removeprefix(target.name))
         if match is None or _pid_alive(int(match.group(1))):
             continue
         if tmp.is_dir() and not tmp.is_symlink():
@@ -182,13 +185,26 @@ def _write_copy(build_path: Path, tmp: Path, parquet_tmp: Path | None) -> dict[s
 
 
 def _swap_dir(new: Path, target: Path) -> None:
-    """Put folder ``new`` at ``target``. Two renames (a folder cannot be replaced in one): a
-    reader listing ``target`` in between finds it missing for that instant, never half-written."""
-    old = target.with_name(f"{target.name}.tmp-{os.getpid()}-old")
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
+    """Put folder ``new`` at ``target`` in one atomic step. ``target`` is a symbolic link to a
+    version folder ``<target>.v-<n>`` beside it, replaced by a link to the new version in one
+    rename (``os.replace``), so a reader resolving ``target`` finds the whole previous export or
+    the whole new one, never a missing or half-written folder. The previous version is kept (a
+    reader may be in the middle of it) and older ones are removed. A real folder at ``target``
+    (an export from before versioning) is moved aside first, once."""
+    version = target.with_name(f"{target.name}.v-{time.time_ns()}")
+    os.replace(new, version)
+    if target.exists() and not target.is_symlink():
+        os.replace(target, target.with_name(f"{target.name}.v-0"))
+    link = target.with_name(f"{target.name}.tmp-{os.getpid()}-link")
+    link.unlink(missing_ok=True)
+    os.symlink(version.name, link)  # relative: the pair can be moved together
+    os.replace(link, target)
+    versions = sorted(
+        target.parent.glob(f"{target.name}.v-*"),
+        key=lambda p: int(p.name.rsplit("-", 1)[1]),
+    )
+    for stale in versions[:-2]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def publish(build_path: Path, published_path: Path, parquet_dir: Path | None = None) -> Published:
