@@ -7,10 +7,11 @@ the Online Retail adapter (docs/source_adapters.md), where every customer, order
 derived from invoice lines that arrive over several days: first and last invoice, the most
 frequent description and price, exact duplicate lines, the default as_of_date (the last order
 date) and everything gold and the Python models compute from them must come out the same
-whether the days arrive together or one by one. For this source every model is a table
-rebuilt from all the files (only the landing folder's event models are incremental), so this
-proves that no table depends on the order the files arrived in, on what an earlier build left
-behind, or on where the folder is: as in test_incremental.py, the two loads read two copies of
+whether the days arrive together or one by one. For this source the base model reads only new
+files and the models incremental by the run scope (fct_customer_daily_activity here; the event
+models are empty) rebuild only the customers the new day touched; every other model is a table
+rebuilt from all the files, so this also proves that no table depends on the order the files
+arrived in, on what an earlier build left behind, or on where the folder is: as in test_incremental.py, the two loads read two copies of
 the files. Every step is a `dbt build` of the whole warehouse, data tests and enforced
 contracts included, and staging is compared too.
 """

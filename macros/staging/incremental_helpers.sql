@@ -1,10 +1,12 @@
 {#
-    Materialization of the large silver event models: incremental when bronze is a landing
-    folder (new files arrive every day), a plain table for the built-in seeds (small, and a
-    seed has no files to track).
+    Materialization of the large silver event models and the gold models incremental by the
+    run scope: incremental when the data comes in files (a landing folder, or the files of a
+    public source system: new files arrive every day), a plain table for the built-in seeds
+    (small, and a seed has no files to track).
 #}
 {% macro landing_materialization() -%}
-    {{ return('incremental' if var('bronze_source') == 'landing' else 'table') }}
+    {%- set from_files = var('bronze_source') == 'landing' or var('source_system') != 'demo' -%}
+    {{ return('incremental' if from_files else 'table') }}
 {%- endmacro %}
 
 
