@@ -204,8 +204,9 @@ def _synthetic(n: int = 400, seed: int = 0) -> pd.DataFrame:
 
 def test_validate_and_score_are_deterministic_and_beat_chance():
     features = _synthetic()
-    first = classifiers.validate(features, seed=1)
-    second = classifiers.validate(features, seed=1)
+    # the computation itself, twice (validate() would answer the second call from its cache)
+    first = classifiers._validate(features, big_spender_share=0.2, seed=1, has_orders=True)
+    second = classifiers._validate(features, big_spender_share=0.2, seed=1, has_orders=True)
     for key in first:
         pd.testing.assert_frame_equal(first[key], second[key])
     pd.testing.assert_frame_equal(
@@ -218,6 +219,26 @@ def test_validate_and_score_are_deterministic_and_beat_chance():
     assert "sessions" not in set(first["importance"]["feature"])
     scores = classifiers.score(features, seed=1)
     assert len(scores) == 400 and scores["churn_decile"].between(1, 10).all()
+
+
+def test_validate_trains_once_per_input_in_a_process(monkeypatch):
+    """The three Python models publishing validate()'s frames share one computation."""
+    calls = []
+    real = classifiers._validate
+    monkeypatch.setattr(classifiers, "_VALIDATED", {})
+    monkeypatch.setattr(classifiers, "_validate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    features = _synthetic(seed=3)
+    a = classifiers.validate(features, seed=1)
+    b = classifiers.validate(features.copy(), seed=1)
+    assert len(calls) == 1
+    for key in a:
+        pd.testing.assert_frame_equal(a[key], b[key])
+        assert a[key] is not b[key]  # copies: a caller changing its frame changes no other
+    changed = features.copy()
+    changed.loc[changed.index[0], "tenure_days"] += 1
+    classifiers.validate(changed, seed=1)
+    classifiers.validate(features, seed=2)
+    assert len(calls) == 3
 
 
 def test_no_orders_or_one_class_gives_status_rows():

@@ -11,9 +11,9 @@ whether the days arrive together or one by one. For this source the base model r
 files and the models incremental by the run scope (fct_customer_daily_activity here; the event
 models are empty) rebuild only the customers the new day touched; every other model is a table
 rebuilt from all the files, so this also proves that no table depends on the order the files
-arrived in, on what an earlier build left behind, or on where the folder is: as in test_incremental.py, the two loads read two copies of
-the files. Every step is a `dbt build` of the whole warehouse, data tests and enforced
-contracts included, and staging is compared too.
+arrived in, on what an earlier build left behind, or on where the folder is: as in
+test_incremental.py, the two loads read two copies of the files. Every step is a `dbt build` of
+the whole warehouse, data tests and enforced contracts included, and staging is compared too.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ metric code (AUC) is clv.roc_auc: one home.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from typing import Any
 
 import numpy as np
@@ -278,6 +280,23 @@ def _none(value: float) -> float | None:
     return None if np.isnan(value) else value
 
 
+# validate()'s results in this process, by input: the three dbt Python models that publish its
+# frames (classifier_validation, _calibration, _feature_importance) run in one dbt process and
+# would otherwise train and measure the same classifiers three times. Deterministic (fixed
+# seeds), so a cached result is the result; the lock makes a second model built on the other
+# dbt thread wait for the first instead of training beside it.
+_VALIDATED: dict[str, dict[str, pd.DataFrame]] = {}
+_VALIDATED_LOCK = threading.Lock()
+_VALIDATED_KEEP = 4
+
+
+def _frame_key(frame: pd.DataFrame, *params: Any) -> str:
+    layout = (list(frame.columns), [str(t) for t in frame.dtypes], params)
+    digest = hashlib.sha256(repr(layout).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
 def validate(
     features: pd.DataFrame,
     *,
@@ -286,7 +305,26 @@ def validate(
     has_orders: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """Train on the train cutoff, measure on the test cutoff. Returns the frames
-    ``validation`` (one row per target x scorer), ``calibration`` and ``importance``."""
+    ``validation`` (one row per target x scorer), ``calibration`` and ``importance``. Computed
+    once per input in a process (copies are returned)."""
+    key = _frame_key(features, big_spender_share, seed, has_orders)
+    with _VALIDATED_LOCK:
+        if key not in _VALIDATED:
+            while len(_VALIDATED) >= _VALIDATED_KEEP:
+                _VALIDATED.pop(next(iter(_VALIDATED)))
+            _VALIDATED[key] = _validate(
+                features, big_spender_share=big_spender_share, seed=seed, has_orders=has_orders
+            )
+        return {name: frame.copy() for name, frame in _VALIDATED[key].items()}
+
+
+def _validate(
+    features: pd.DataFrame,
+    *,
+    big_spender_share: float,
+    seed: int,
+    has_orders: bool,
+) -> dict[str, pd.DataFrame]:
     from sklearn.inspection import permutation_importance
 
     parts = split(features)
