@@ -66,8 +66,12 @@ PLANTED_ORDERS = [("C2", "2024-05-02", 500.0, True), ("C3", "2024-05-15", 999.0,
 PLANTED_SESSIONS = [
     ("C1", "tablet", "US", True, True, True, True, "2024-05-01 23:55", "2024-05-02 00:05"),
     ("C2", "mobile", "IT", True, True, True, True, "2024-05-03 09:00", "2024-05-03 09:30"),
-]
-PLANTED_CLICKS = [("C1", "2024-05-02"), ("C3", "2024-05-10")]
+    # anonymous before the cutoff, stitched to C3 by a login after it: not C3's at the cutoff
+    ("C3", "mobile", "FR", True, True, False, False, "2024-04-20 10:00", "2024-04-20 10:20",
+     "2024-05-04 12:00"),
+]  # fmt: skip
+# the same for a click: before the cutoff, its customer known only after it
+PLANTED_CLICKS = [("C1", "2024-05-02"), ("C3", "2024-05-10"), ("C1", "2024-04-25", "2024-05-06")]
 
 FEATURE_COLUMNS = [
     "customer_id",
@@ -88,20 +92,25 @@ def _run_features(tmp_path, sql: str, orders, sessions, clicks) -> pd.DataFrame:
         "create table gold.fct_sessions (customer_id varchar, device varchar, "
         "country_code varchar, has_viewed_product boolean, has_added_to_cart boolean, "
         "has_begun_checkout boolean, has_purchased boolean, started_at timestamp, "
-        "ended_at timestamp, session_date date, cart_step_reached_at timestamp)"
+        "ended_at timestamp, session_date date, cart_step_reached_at timestamp, "
+        "customer_identified_at timestamp)"
     )
+    # a session or click is identified when it ends / happens unless given a later time
     con.executemany(
         "insert into gold.fct_sessions values "
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as date), "
-        "case when ? then cast(? as timestamp) + interval 60 second end)",
-        [(*s, s[7], s[4], s[7]) for s in sessions],
+        "case when ? then cast(? as timestamp) + interval 60 second end, "
+        "coalesce(cast(? as timestamp), cast(? as timestamp)))",
+        [(*s[:9], s[7], s[4], s[7], s[9] if len(s) > 9 else None, s[8]) for s in sessions],
     )
     con.execute(
         "create table silver.int_events_sessionized (customer_id varchar, event_type varchar, "
-        "event_date date, is_bot boolean)"
+        "event_date date, is_bot boolean, customer_identified_at timestamp)"
     )
     con.executemany(
-        "insert into silver.int_events_sessionized values (?, 'offer_click', ?, false)", clicks
+        "insert into silver.int_events_sessionized values "
+        "(?, 'offer_click', ?, false, coalesce(cast(? as timestamp), cast(? as timestamp)))",
+        [(c[0], c[1], c[2] if len(c) > 2 else None, c[1]) for c in clicks],
     )
     frame = con.sql(sql).df()
     con.close()

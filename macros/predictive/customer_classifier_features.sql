@@ -4,7 +4,10 @@
     customer with a counted purchase (fct_orders.is_counted) on or before `cutoff`.
 
     No leakage: every feature reads only rows dated on or before the cutoff (orders by
-    order_date, sessions by the date they ended, offer clicks by event_date); only the label
+    order_date, sessions by the date they ended, offer clicks by event_date) and, for sessions
+    and clicks, attributed to the customer by an identification on or before it
+    (customer_identified_at: a login after the cutoff that stitches earlier anonymous sessions
+    to the customer is after the cutoff too); only the label
     columns (future_*) read the window (cutoff, cutoff + horizon_days]. With
     source_provides('events') false (Online Retail) the event features are null and nothing of
     the event models is read.
@@ -96,6 +99,7 @@
         cross join feature_window
         where events.event_type = 'offer_click'
             and events.event_date <= feature_window.cutoff_date
+            and cast(events.customer_identified_at as date) <= feature_window.cutoff_date
             and events.customer_id is not null
             and not events.is_bot
         group by events.customer_id

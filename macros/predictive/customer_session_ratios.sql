@@ -1,6 +1,7 @@
 {#
     Per customer, from the customer's sessions (fct_sessions; anonymous sessions left out)
-    that ended on or before `cutoff` (a SQL date expression): session counts and the
+    that ended on or before `cutoff` (a SQL date expression) and were known to be the
+    customer's by then (customer_identified_at): session counts and the
     engagement ratios. Ratios are null where their denominator is 0. One home for these
     definitions: the classifiers' features (customer_classifier_features) and
     fct_customer_engagement_ratios both read them from here.
@@ -36,6 +37,8 @@
             / count(distinct sessions.session_date) as sessions_per_active_day
     from {{ ref('fct_sessions') }} as sessions
     where cast(sessions.ended_at as date) <= cast({{ cutoff }} as date)
+        -- known to be the customer's by then (a later login stitches earlier sessions)
+        and cast(sessions.customer_identified_at as date) <= cast({{ cutoff }} as date)
         and sessions.customer_id is not null
     group by sessions.customer_id
 {%- endmacro %}

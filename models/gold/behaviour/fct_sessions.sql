@@ -115,6 +115,9 @@ session_aggregates as (
         arg_max(customer_id, event_number_in_session) filter (
             where customer_id is not null
         ) as customer_id,
+        arg_max(customer_identified_at, event_number_in_session) filter (
+            where customer_id is not null
+        ) as customer_identified_at,
         arg_min(page_path, event_number_in_session) filter (where page_path is not null)
             as entry_page_path,
         arg_min(page_type, event_number_in_session) filter (where page_path is not null)
@@ -217,6 +220,7 @@ final as (
             {{ step.step_name }}_step_reached_at,
         {%- endfor %}
         ended_at,
+        customer_identified_at,
         last_event_arrived_on
     from sessions_measured
 

@@ -10,6 +10,10 @@
       3. anonymous events after the visitor's last identified event belong to that last
          customer (the cookie is still theirs);
       4. a visitor that never identifies stays anonymous (customer_id null).
+    customer_identified_at is when the event that gave customer_id happened: after the event
+    itself under rule 2. A model that looks at the data as it stood at a past date (the
+    classifiers' features at a cutoff) counts an event for its customer only once that
+    identification had happened.
 
     Sessions: a visitor's events, in (event_at, event_id) order, are cut where the gap to the
     previous event is MORE than var session_timeout_minutes: a gap of exactly the timeout
@@ -83,6 +87,16 @@ gaps_marked as (
                 visitor_events rows between unbounded preceding and current row
             )
         ) as customer_id,
+        -- when the event that gave customer_id happened (the same rows as just above; the
+        -- frames hold the current row, so an identified event is its own)
+        coalesce(
+            first_value(case when customer_id is not null then event_at end ignore nulls) over (
+                visitor_events rows between current row and unbounded following
+            ),
+            last_value(case when customer_id is not null then event_at end ignore nulls) over (
+                visitor_events rows between unbounded preceding and current row
+            )
+        ) as customer_identified_at,
         lag(event_at) over visitor_events as previous_event_at,
         row_number() over visitor_events as visitor_event_number
     from events
@@ -158,6 +172,7 @@ final as (
         -- dates and timestamps
         cast(sessions_numbered.event_at as date) as event_date,
         sessions_numbered.event_at,
+        sessions_numbered.customer_identified_at,
         sessions_numbered.previous_event_at,
         sessions_numbered.arrived_on,
         sessions_numbered.source_row_id
