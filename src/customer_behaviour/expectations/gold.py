@@ -480,6 +480,39 @@ def behaviour() -> list[TableSuite]:
             requires=["events"],
         ),
         table_suite(
+            "gold.fct_session_step_transitions",
+            ["session_id", "from_state", "to_state"],
+            not_null("visitor_id"),
+            in_set("from_state", TRANSITION_FROM_STATES),
+            in_set("to_state", TRANSITION_TO_STATES),
+            between("transitions", 1, None),
+            sql(
+                "Every session of fct_sessions leaves 'start' exactly once, and only they do.",
+                """
+                select sessions.session_id, starts.starts
+                from gold.fct_sessions as sessions
+                full outer join (
+                    select session_id, sum(transitions) as starts
+                    from {batch}
+                    where from_state = 'start'
+                    group by session_id
+                ) as starts
+                    on sessions.session_id = starts.session_id
+                where sessions.session_id is null or starts.starts is distinct from 1
+                """,
+                column="transitions",
+            ),
+            requires=["events"],
+        ),
+        table_suite(
+            "gold.fct_session_paths",
+            ["session_id"],
+            not_null("visitor_id", "session_path", "has_purchased"),
+            rows_match(SESSIONS, "session of fct_sessions"),
+            needs("page_types", between("path_length", 1, None)),
+            requires=["events"],
+        ),
+        table_suite(
             "gold.mart_session_paths",
             ["session_path"],
             rates("share_of_sessions", "conversion_rate"),
