@@ -550,6 +550,33 @@ def behaviour() -> list[TableSuite]:
             ),
         ),
         table_suite(
+            "gold.fct_activity_quarter_hours",
+            ["quarter_hour_started_at"],
+            not_null("activity_date"),
+            non_negative("events", "sessions", "orders"),
+            sql(
+                "The quarter hours hold every non-bot event and every session up to as_of_date "
+                "(the heatmap's totals).",
+                """
+                select events, expected_events, sessions, expected_sessions
+                from (
+                    select
+                        (select sum(events) from {batch}) as events,
+                        (
+                            select count(*) from silver.int_events_sessionized
+                            where not is_bot
+                                and event_date <= (select max(as_of_date) from gold.dim_customers)
+                        ) as expected_events,
+                        (select sum(sessions) from {batch}) as sessions,
+                        (select count(*) from gold.fct_sessions) as expected_sessions
+                )
+                where events is distinct from expected_events
+                    or sessions is distinct from expected_sessions
+                """,
+                column="events",
+            ),
+        ),
+        table_suite(
             "gold.mart_activity_heatmap",
             ["day_of_week", "hour_of_day"],
             row_count(7 * 24),
