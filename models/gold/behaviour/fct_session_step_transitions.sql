@@ -25,7 +25,7 @@ events as (
     where
         {{ in_behaviour_scope() }}
         and {{ in_run_scope('visitor', 'visitor_id') }}
-        and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
+        and {{ is_funnel_step('event_type') }}
 
 ),
 

@@ -446,6 +446,26 @@ def behaviour() -> list[TableSuite]:
             requires=["events"],
         ),
         table_suite(
+            "gold.fct_session_item_funnels",
+            ["grain", "item_id", "session_id"],
+            not_null("visitor_id"),
+            in_set("grain", ["product", "category"]),
+            between("funnel_depth", 0, len(FUNNEL_STEPS)),
+            sql(
+                "An item goes no further in a session than the session itself (its "
+                "fct_sessions.funnel_depth): the item's step events are the session's.",
+                """
+                select items.grain, items.item_id, items.session_id, items.funnel_depth
+                from {batch} as items
+                inner join gold.fct_sessions as sessions
+                    on items.session_id = sessions.session_id
+                where items.funnel_depth > sessions.funnel_depth
+                """,
+                column="funnel_depth",
+            ),
+            requires=["events"],
+        ),
+        table_suite(
             "gold.mart_product_funnel",
             ["grain", "item_id", "step_number"],
             in_set("grain", ["product", "category"]),
