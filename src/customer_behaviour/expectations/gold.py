@@ -399,6 +399,32 @@ def behaviour() -> list[TableSuite]:
             requires=["events"],
         ),
         table_suite(
+            "gold.fct_session_step_events",
+            ["session_id", "step_number", "event_at"],
+            not_null("visitor_id"),
+            between("step_number", 2, len(FUNNEL_STEPS)),
+            sql(
+                "A session's first event of a step after the first is no later than the moment "
+                "its closed funnel reached that step (fct_session_funnel_steps), and a step "
+                "reached there has an event here.",
+                """
+                select steps.session_id, steps.step_number, steps.reached_at, events.first_at
+                from gold.fct_session_funnel_steps as steps
+                left join (
+                    select session_id, step_number, min(event_at) as first_at
+                    from {batch}
+                    group by session_id, step_number
+                ) as events
+                    on steps.session_id = events.session_id
+                    and steps.step_number = events.step_number
+                where steps.step_number > 1
+                    and (events.first_at is null or events.first_at > steps.reached_at)
+                """,
+                column="event_at",
+            ),
+            requires=["events"],
+        ),
+        table_suite(
             "gold.dim_session_segments",
             ["session_id", "segment_type"],
             not_null("segment_value"),
