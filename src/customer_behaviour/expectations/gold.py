@@ -172,6 +172,35 @@ def customer_value() -> list[TableSuite]:
             requires=["offers"],
         ),
         table_suite(
+            "gold.fct_visitor_offers",
+            ["visitor_id", "offer_id"],
+            non_negative("impressions", "clicks"),
+            sql(
+                "Every row has an impression or a click, and the customers' impressions "
+                "(fct_customer_offers) are among the visitors' (anonymous visitors add more).",
+                """
+                select offer_id, visitor_impressions, customer_impressions
+                from (
+                    select
+                        offer_id,
+                        sum(impressions) as visitor_impressions,
+                        count(*) filter (where impressions + clicks = 0) as empty_rows
+                    from {batch}
+                    group by offer_id
+                ) as visitors
+                full outer join (
+                    select offer_id, sum(impressions) as customer_impressions
+                    from gold.fct_customer_offers
+                    group by offer_id
+                ) as customers using (offer_id)
+                where visitors.empty_rows > 0
+                    or coalesce(customer_impressions, 0) > coalesce(visitor_impressions, 0)
+                """,
+                column="impressions",
+            ),
+            requires=["events", "offers"],
+        ),
+        table_suite(
             "gold.mart_rfm",
             ["customer_id"],
             rows_match(PURCHASING_CUSTOMERS, "purchasing customer (completed order by as_of_date)"),
