@@ -2,7 +2,7 @@
     The closed, ordered funnel of var funnel_steps, in one home: which event type is which step,
     the list of steps, and the rule by which a unit reaches them. The session funnel
     (fct_session_funnel_steps), the customer funnel (mart_funnel_steps) and the item funnel
-    (mart_product_funnel) differ only in their unit and in the step events they pass in.
+    (fct_session_item_funnels) differ only in their unit and in the step events they pass in.
 #}
 
 {# The step number (1 = first step of var funnel_steps) of an event type column; null when the
@@ -13,6 +13,12 @@
             when {{ sql_string(step.event_type, 'var funnel_steps') }} then {{ loop.index }}
         {%- endfor %}
     end
+{%- endmacro %}
+
+
+{# Predicate: the event type column is one of var funnel_steps' (the events a funnel reads). #}
+{% macro is_funnel_step(event_type) -%}
+    {{ event_type }} in {{ sql_list(var('funnel_steps') | map(attribute='event_type') | list) }}
 {%- endmacro %}
 
 

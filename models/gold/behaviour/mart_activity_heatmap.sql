@@ -1,32 +1,22 @@
 {#
     One row per day of week x hour of day (168 rows, zeros included) in the reporting time zone
     (var reporting_timezone, an IANA name; default UTC): events, sessions started, orders
-    placed (any status) and revenue (subtotal - discount of completed orders).
+    placed (any status) and revenue (net_amount of fct_orders).
     Timestamps are stored in UTC; each is converted to the reporting zone before its hour and
     weekday are taken (so daylight saving time is followed). Days are ISO: 1 = Monday.
+
+    Reads the UTC quarter hours of fct_activity_quarter_hours, not every event: a UTC quarter
+    hour lies inside one local hour of any time zone in use, so converting its start gives the
+    hour and weekday of everything in it.
 #}
 {%- set tz = sql_string(var('reporting_timezone'), 'var reporting_timezone') -%}
 
 with
 
-events as (
+quarter_hours as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-
-),
-
-sessions as (
-
-    select * from {{ ref('fct_sessions') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('fct_orders') }}
-    where order_date <= {{ as_of_date() }}
+    select * from {{ ref('fct_activity_quarter_hours') }}
+    where activity_date <= {{ as_of_date() }}
 
 ),
 
@@ -40,60 +30,28 @@ hours as (
 
 ),
 
-local_events as (
-
-    select timezone({{ tz }}, timezone('UTC', event_at)) as local_at
-    from events
-
-),
-
-local_sessions as (
-
-    select timezone({{ tz }}, timezone('UTC', started_at)) as local_at
-    from sessions
-
-),
-
-local_orders as (
+local_quarter_hours as (
 
     select
-        timezone({{ tz }}, timezone('UTC', ordered_at)) as local_at,
-        is_credit_note,
-        net_amount as revenue
-    from orders
+        timezone({{ tz }}, timezone('UTC', quarter_hour_started_at)) as local_at,
+        events,
+        sessions,
+        orders,
+        revenue
+    from quarter_hours
 
 ),
 
-event_counts as (
+hour_counts as (
 
     select
         isodow(local_at) as day_of_week,
         hour(local_at) as hour_of_day,
-        count(*) as events
-    from local_events
-    group by all
-
-),
-
-session_counts as (
-
-    select
-        isodow(local_at) as day_of_week,
-        hour(local_at) as hour_of_day,
-        count(*) as sessions
-    from local_sessions
-    group by all
-
-),
-
-order_counts as (
-
-    select
-        isodow(local_at) as day_of_week,
-        hour(local_at) as hour_of_day,
-        count(*) filter (where not is_credit_note) as orders,
+        sum(events) as events,
+        sum(sessions) as sessions,
+        sum(orders) as orders,
         sum(revenue) as revenue
-    from local_orders
+    from local_quarter_hours
     group by all
 
 ),
@@ -116,23 +74,15 @@ final as (
         end as day_name,
         {{ tz }} as reporting_timezone,
         -- numerics
-        cast(coalesce(event_counts.events, 0) as bigint) as events,
-        cast(coalesce(session_counts.sessions, 0) as bigint) as sessions,
-        cast(coalesce(order_counts.orders, 0) as bigint) as orders,
-        cast(coalesce(order_counts.revenue, 0) as decimal(18, 2)) as revenue
+        cast(coalesce(hour_counts.events, 0) as bigint) as events,
+        cast(coalesce(hour_counts.sessions, 0) as bigint) as sessions,
+        cast(coalesce(hour_counts.orders, 0) as bigint) as orders,
+        cast(coalesce(hour_counts.revenue, 0) as decimal(18, 2)) as revenue
     from hours
-    left join event_counts
+    left join hour_counts
         on
-            hours.day_of_week = event_counts.day_of_week
-            and hours.hour_of_day = event_counts.hour_of_day
-    left join session_counts
-        on
-            hours.day_of_week = session_counts.day_of_week
-            and hours.hour_of_day = session_counts.hour_of_day
-    left join order_counts
-        on
-            hours.day_of_week = order_counts.day_of_week
-            and hours.hour_of_day = order_counts.hour_of_day
+            hours.day_of_week = hour_counts.day_of_week
+            and hours.hour_of_day = hour_counts.hour_of_day
 
 )
 

@@ -13,7 +13,7 @@
                       and add to cart in the next, where neither session passes the view step),
                       so it runs the same rule on the step events: step 1 from the sessions'
                       step 1 (the customer's first step-1 event is the earliest of its
-                      sessions'), the later steps from silver's step events.
+                      sessions'), the later steps from fct_session_step_events.
 
     Segments (var behaviour_segment_types) from dim_session_segments: every session falls in one
     value of each segment type; a customer is judged on their sessions with that value.
@@ -36,10 +36,7 @@ session_steps as (
 
 later_step_events as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-        and event_type in {{ sql_list(steps[1:] | map(attribute='event_type') | list) }}
+    select * from {{ ref('fct_session_step_events') }}
 
 ),
 
@@ -103,7 +100,7 @@ session_step_events as (
     union all
     select
         session_id,
-        {{ funnel_step_number('event_type') }} as step_number,
+        step_number,
         event_at
     from later_step_events
 

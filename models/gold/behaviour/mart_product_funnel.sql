@@ -2,56 +2,24 @@
     One row per grain (product, category) x item x funnel step: the closed, ordered funnel of
     var funnel_steps per product and per category, with cart abandonment.
 
-    The unit is a session x item (product or category); the rule is the session funnel's (macro
-    closed_funnel_reached), on the events that concern the item. What a step's event means for
-    an item follows from its event type:
-      item step      an event type of var product_event_types (product_view, add_to_cart, ...):
-                     an event of the product (of any product of the category);
-      order step     purchase: a purchase whose order (order lines) holds the product (a
-                     product of the category);
-      session step   any other (begin_checkout): the session's event, shared by every item of
-                     the session that reached the previous step before it.
-    With the standard steps: the item is viewed, added to cart at or after its view, the session
-    begins checkout at or after that add to cart, and buys an order holding the item at or after
-    that checkout. So a product added, removed and not bought is abandoned even if the session
-    bought others. Step 1 must be an item or order step (it is where the session meets the
-    item); the model does not compile otherwise.
+    The unit is a session x item; how far each unit got (funnel_depth) is
+    fct_session_item_funnels', the one home of the item funnel's rule (which event of a step
+    concerns which item); this mart counts the units per step: a unit reached step k when its
+    depth is at least k. Items are the products / categories met in at least one session (an
+    event of an item or order step), reached step 1 or not.
     Cart abandonment (on the add_to_cart step's row, none without one) = its entrants that did
     not reach the last step.
-
-    Not derivable from fct_session_funnel_steps: an item added to the cart after the session
-    began checkout reaches checkout at a later begin_checkout than the session's.
 #}
-{%- set steps = var('funnel_steps') -%}
-{%- set step_kinds = [] -%}
-{%- for step in steps -%}
-    {%- do step_kinds.append(
-        'item' if step.event_type in var('product_event_types')
-        else 'order' if step.event_type == 'purchase'
-        else 'session'
-    ) -%}
-{%- endfor -%}
-{%- if execute and step_kinds[0] == 'session' -%}
-    {{ exceptions.raise_compiler_error(
-        'mart_product_funnel: the first step of var funnel_steps ("' ~ steps[0].event_type
-        ~ '") must be an event of a product (var product_event_types) or purchase: the item '
-        ~ 'funnel starts where the session meets the item.') }}
-{%- endif -%}
-{%- set session_steps = [] -%}
 {%- set cart_step = [] -%}
-{%- for step in steps -%}
-    {%- if step_kinds[loop.index0] == 'session' -%}{%- do session_steps.append(loop.index) -%}{%- endif -%}
+{%- for step in var('funnel_steps') -%}
     {%- if step.event_type == 'add_to_cart' and not cart_step -%}{%- do cart_step.append(loop.index) -%}{%- endif -%}
 {%- endfor -%}
 
 with
 
-events as (
+item_funnels as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-        and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
+    select * from {{ ref('fct_session_item_funnels') }}
 
 ),
 
@@ -61,117 +29,20 @@ products as (
 
 ),
 
-order_lines as (
-
-    select * from {{ ref('int_order_lines_deduplicated') }}
-
-),
-
 funnel_steps as (
 
     {{ funnel_step_rows() }}
 
 ),
 
-step_events as (
-
-    select
-        *,
-        {{ funnel_step_number('event_type') }} as step_number
-    from events
-
-),
-
--- the products each step event concerns: its own (item step) or its order's (order step)
-step_event_products as (
-
-    select
-        session_id,
-        product_id,
-        step_number,
-        event_at
-    from step_events
-    where event_type in {{ sql_list(var('product_event_types')) }}
-    union all
-    select distinct
-        step_events.session_id,
-        order_lines.product_id,
-        step_events.step_number,
-        step_events.event_at
-    from step_events
-    inner join order_lines on step_events.order_id = order_lines.order_id
-    where step_events.event_type = 'purchase'
-
-),
-
-product_step_events as (
-
-    select
-        step_event_products.*,
-        products.category
-    from step_event_products
-    inner join products on step_event_products.product_id = products.product_id
-
-),
-
-item_events as (
-
-    select
-        'product' as grain,
-        product_id as item_id,
-        session_id,
-        step_number,
-        event_at
-    from product_step_events
-    union all
-    select
-        'category' as grain,
-        category as item_id,
-        session_id,
-        step_number,
-        event_at
-    from product_step_events
-
-),
-
--- item events, and session events that every item of the session shares
-unit_step_events as (
-
-    select * from item_events
-    {%- if session_steps %}
-        union all
-        select
-            null as grain,
-            null as item_id,
-            session_id,
-            step_number,
-            event_at
-        from step_events
-        where step_number in ({{ session_steps | join(', ') }})
-    {%- endif %}
-
-),
-
-steps_reached as (
-
-    {{ closed_funnel_reached(
-        'unit_step_events',
-        ['grain', 'item_id', 'session_id'],
-        steps | length,
-        shared_steps=session_steps,
-        shared_columns=['session_id'],
-    ) }}
-
-),
-
-entrants as (
+depths_counted as (
 
     select
         grain,
         item_id,
-        step_number,
-        count(*) as entrants
-    from steps_reached
+        funnel_depth,
+        count(*) as units
+    from item_funnels
     group by all
 
 ),
@@ -181,7 +52,21 @@ items as (
     select distinct
         grain,
         item_id
-    from item_events
+    from depths_counted
+
+),
+
+entrants as (
+
+    -- closed funnel: a unit reached every step up to its depth
+    select
+        depths_counted.grain,
+        depths_counted.item_id,
+        funnel_steps.step_number,
+        sum(depths_counted.units) as entrants
+    from depths_counted
+    inner join funnel_steps on depths_counted.funnel_depth >= funnel_steps.step_number
+    group by all
 
 ),
 

@@ -2,117 +2,16 @@
     One row per (from_state, to_state) of a first-order Markov chain over the funnel steps of
     sessions: the transition count and the probability of moving from from_state to to_state.
 
-    A session's state sequence: `start`, then its funnel events in event order mapped to their
-    step names (var funnel_steps), except the last step (purchase), which is the absorbing
-    `conversion` state; consecutive repeats are collapsed (view, view, cart -> view > cart) and
-    the sequence ends at its first conversion (later events are ignored) or, when the session
-    does not convert, in the absorbing `exit` state. A session without funnel events is
-    start > exit. Absorbing states have no outgoing rows, so the probabilities out of every
-    from_state sum to 1.
+    The states and moves of each session are fct_session_step_transitions' (the one home of the
+    state sequence: start, the funnel steps, the absorbing conversion and exit); this mart adds
+    them up over all sessions. Absorbing states have no outgoing rows, so the probabilities out
+    of every from_state sum to 1.
 #}
-{%- set steps = var('funnel_steps') -%}
-
 with
 
-events as (
+session_moves as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-
-),
-
-sessions as (
-
-    select * from {{ ref('fct_sessions') }}
-
-),
-
-step_events as (
-
-    select
-        session_id,
-        event_number_in_session,
-        case event_type
-            {%- for step in steps %}
-                {%- set state = "conversion" if loop.last else step.step_name %}
-                when {{ sql_string(step.event_type, 'var funnel_steps') }}
-                    then {{ sql_string(state, 'var funnel_steps') }}
-            {%- endfor %}
-        end as state
-    from events
-    where event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
-
-),
-
-until_conversion as (
-
-    select
-        *,
-        lag(state) over (
-            partition by session_id
-            order by event_number_in_session
-        ) as previous_state
-    from step_events
-    qualify coalesce(
-            count(*) filter (where state = 'conversion') over (
-                partition by session_id
-                order by event_number_in_session
-                rows between unbounded preceding and 1 preceding
-            ),
-            0
-        ) = 0
-
-),
-
-collapsed as (
-
-    select
-        session_id,
-        state,
-        row_number() over (
-            partition by session_id
-            order by event_number_in_session
-        ) as state_position
-    from until_conversion
-    where
-        previous_state is null
-        or previous_state != state
-
-),
-
-moves as (
-
-    -- every state to the next one, the last one to exit (unless it is the conversion)
-    select
-        state as from_state,
-        coalesce(
-            lead(state) over (partition by session_id order by state_position),
-            case when state != 'conversion' then 'exit' end
-        ) as to_state
-    from collapsed
-
-),
-
-starts as (
-
-    select
-        'start' as from_state,
-        coalesce(collapsed.state, 'exit') as to_state
-    from sessions
-    left join collapsed
-        on
-            sessions.session_id = collapsed.session_id
-            and collapsed.state_position = 1
-
-),
-
-all_moves as (
-
-    select * from moves
-    where to_state is not null
-    union all
-    select * from starts
+    select * from {{ ref('fct_session_step_transitions') }}
 
 ),
 
@@ -121,8 +20,8 @@ transitions as (
     select
         from_state,
         to_state,
-        count(*) as transitions
-    from all_moves
+        sum(transitions) as transitions
+    from session_moves
     group by all
 
 ),

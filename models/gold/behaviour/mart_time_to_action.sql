@@ -34,12 +34,21 @@ session_steps as (
 
 ),
 
+-- the events of the last step (purchase); with a one-step funnel, each session's first one
 purchase_events as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-        and event_type = {{ sql_string(steps[-1].event_type, 'var funnel_steps') }}
+    {%- if steps | length > 1 %}
+        select
+            session_id,
+            event_at
+        from {{ ref('fct_session_step_events') }}
+        where step_number = {{ steps | length }}
+    {%- else %}
+        select
+            session_id,
+            reached_at as event_at
+        from {{ ref('fct_session_funnel_steps') }}
+    {%- endif %}
 
 ),
 

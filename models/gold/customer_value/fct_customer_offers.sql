@@ -6,6 +6,14 @@
     Redeemed: completed orders with the offer (the net spend rule: cancelled and returned
     orders are not redemptions). is_converted: reached (at least one impression) and redeemed.
 #}
+{#-
+    Landing folder, incremental by the run scope (macros/utils/run_scope.sql): the customers
+    int_run_scope has in scope this run (new, late or re-stitched events, orders, cancellations)
+    lose their rows and are rebuilt from all of their offer events and orders; other customers
+    are not read.
+-#}
+{{ config(**run_scope_config('customer', 'customer_id')) }}
+
 with
 
 as_of as (
@@ -25,6 +33,7 @@ offer_events as (
         and events.customer_id is not null
         and not events.is_bot
         and events.event_date <= as_of.as_of_date
+        and {{ in_run_scope('customer', 'events.customer_id') }}
 
 ),
 
@@ -37,6 +46,7 @@ redemptions as (
         orders.is_counted
         and orders.offer_id is not null
         and orders.order_date <= as_of.as_of_date
+        and {{ in_run_scope('customer', 'orders.customer_id') }}
 
 ),
 

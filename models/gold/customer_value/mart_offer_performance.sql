@@ -2,7 +2,7 @@
     One row per offer: reach, clicks, redemptions and conversion up to as_of_date.
 
     impressions / clicks: every non-bot offer_impression / offer_click event (anonymous
-    visitors included); ctr = clicks / impressions.
+    visitors included), added up from fct_visitor_offers; ctr = clicks / impressions.
     customers_reached: distinct customers with an impression (fct_customer_offers.is_reached);
     converted_customers: those of them who redeemed it in a completed order;
     conversion_rate = converted_customers / customers_reached.
@@ -25,22 +25,9 @@ customer_offers as (
 
 ),
 
-as_of as (
+visitor_offers as (
 
-    select {{ as_of_date() }} as as_of_date
-
-),
-
-offer_events as (
-
-    select events.*
-    from {{ ref('int_events_sessionized') }} as events
-    cross join as_of
-    where
-        events.event_type in ('offer_impression', 'offer_click')
-        and events.offer_id is not null
-        and not events.is_bot
-        and events.event_date <= as_of.as_of_date
+    select * from {{ ref('fct_visitor_offers') }}
 
 ),
 
@@ -48,11 +35,10 @@ events_per_offer as (
 
     select
         offer_id,
-        count(*) filter (where event_type = 'offer_impression') as impressions,
-        count(*) filter (where event_type = 'offer_click') as clicks,
-        count(distinct visitor_id) filter (where event_type = 'offer_impression')
-            as visitors_reached
-    from offer_events
+        sum(impressions) as impressions,
+        sum(clicks) as clicks,
+        count(*) filter (where impressions > 0) as visitors_reached
+    from visitor_offers
     group by all
 
 ),

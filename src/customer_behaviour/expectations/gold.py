@@ -172,6 +172,35 @@ def customer_value() -> list[TableSuite]:
             requires=["offers"],
         ),
         table_suite(
+            "gold.fct_visitor_offers",
+            ["visitor_id", "offer_id"],
+            non_negative("impressions", "clicks"),
+            sql(
+                "Every row has an impression or a click, and the customers' impressions "
+                "(fct_customer_offers) are among the visitors' (anonymous visitors add more).",
+                """
+                select offer_id, visitor_impressions, customer_impressions
+                from (
+                    select
+                        offer_id,
+                        sum(impressions) as visitor_impressions,
+                        count(*) filter (where impressions + clicks = 0) as empty_rows
+                    from {batch}
+                    group by offer_id
+                ) as visitors
+                full outer join (
+                    select offer_id, sum(impressions) as customer_impressions
+                    from gold.fct_customer_offers
+                    group by offer_id
+                ) as customers using (offer_id)
+                where visitors.empty_rows > 0
+                    or coalesce(customer_impressions, 0) > coalesce(visitor_impressions, 0)
+                """,
+                column="impressions",
+            ),
+            requires=["events", "offers"],
+        ),
+        table_suite(
             "gold.mart_rfm",
             ["customer_id"],
             rows_match(PURCHASING_CUSTOMERS, "purchasing customer (completed order by as_of_date)"),
@@ -399,6 +428,32 @@ def behaviour() -> list[TableSuite]:
             requires=["events"],
         ),
         table_suite(
+            "gold.fct_session_step_events",
+            ["session_id", "step_number", "event_at"],
+            not_null("visitor_id"),
+            between("step_number", 2, len(FUNNEL_STEPS)),
+            sql(
+                "A session's first event of a step after the first is no later than the moment "
+                "its closed funnel reached that step (fct_session_funnel_steps), and a step "
+                "reached there has an event here.",
+                """
+                select steps.session_id, steps.step_number, steps.reached_at, events.first_at
+                from gold.fct_session_funnel_steps as steps
+                left join (
+                    select session_id, step_number, min(event_at) as first_at
+                    from {batch}
+                    group by session_id, step_number
+                ) as events
+                    on steps.session_id = events.session_id
+                    and steps.step_number = events.step_number
+                where steps.step_number > 1
+                    and (events.first_at is null or events.first_at > steps.reached_at)
+                """,
+                column="event_at",
+            ),
+            requires=["events"],
+        ),
+        table_suite(
             "gold.dim_session_segments",
             ["session_id", "segment_type"],
             not_null("segment_value"),
@@ -446,6 +501,26 @@ def behaviour() -> list[TableSuite]:
             requires=["events"],
         ),
         table_suite(
+            "gold.fct_session_item_funnels",
+            ["grain", "item_id", "session_id"],
+            not_null("visitor_id"),
+            in_set("grain", ["product", "category"]),
+            between("funnel_depth", 0, len(FUNNEL_STEPS)),
+            sql(
+                "An item goes no further in a session than the session itself (its "
+                "fct_sessions.funnel_depth): the item's step events are the session's.",
+                """
+                select items.grain, items.item_id, items.session_id, items.funnel_depth
+                from {batch} as items
+                inner join gold.fct_sessions as sessions
+                    on items.session_id = sessions.session_id
+                where items.funnel_depth > sessions.funnel_depth
+                """,
+                column="funnel_depth",
+            ),
+            requires=["events"],
+        ),
+        table_suite(
             "gold.mart_product_funnel",
             ["grain", "item_id", "step_number"],
             in_set("grain", ["product", "category"]),
@@ -477,6 +552,39 @@ def behaviour() -> list[TableSuite]:
                 """,
                 column="transitions",
             ),
+            requires=["events"],
+        ),
+        table_suite(
+            "gold.fct_session_step_transitions",
+            ["session_id", "from_state", "to_state"],
+            not_null("visitor_id"),
+            in_set("from_state", TRANSITION_FROM_STATES),
+            in_set("to_state", TRANSITION_TO_STATES),
+            between("transitions", 1, None),
+            sql(
+                "Every session of fct_sessions leaves 'start' exactly once, and only they do.",
+                """
+                select sessions.session_id, starts.starts
+                from gold.fct_sessions as sessions
+                full outer join (
+                    select session_id, sum(transitions) as starts
+                    from {batch}
+                    where from_state = 'start'
+                    group by session_id
+                ) as starts
+                    on sessions.session_id = starts.session_id
+                where sessions.session_id is null or starts.starts is distinct from 1
+                """,
+                column="transitions",
+            ),
+            requires=["events"],
+        ),
+        table_suite(
+            "gold.fct_session_paths",
+            ["session_id"],
+            not_null("visitor_id", "session_path", "has_purchased"),
+            rows_match(SESSIONS, "session of fct_sessions"),
+            needs("page_types", between("path_length", 1, None)),
             requires=["events"],
         ),
         table_suite(
@@ -514,6 +622,33 @@ def behaviour() -> list[TableSuite]:
                 from {batch}
                 where not (dau <= wau and wau <= mau and mau <= customers_to_date)
                 """,
+            ),
+        ),
+        table_suite(
+            "gold.fct_activity_quarter_hours",
+            ["quarter_hour_started_at"],
+            not_null("activity_date"),
+            non_negative("events", "sessions", "orders"),
+            sql(
+                "The quarter hours hold every non-bot event and every session up to as_of_date "
+                "(the heatmap's totals).",
+                """
+                select events, expected_events, sessions, expected_sessions
+                from (
+                    select
+                        (select sum(events) from {batch}) as events,
+                        (
+                            select count(*) from silver.int_events_sessionized
+                            where not is_bot
+                                and event_date <= (select max(as_of_date) from gold.dim_customers)
+                        ) as expected_events,
+                        (select sum(sessions) from {batch}) as sessions,
+                        (select count(*) from gold.fct_sessions) as expected_sessions
+                )
+                where events is distinct from expected_events
+                    or sessions is distinct from expected_sessions
+                """,
+                column="events",
             ),
         ),
         table_suite(
