@@ -8,10 +8,14 @@
     Fingerprint of a key: the row count and bit_xor of the row hashes of everything a gold
     model reads for it:
       visitor   its events in the behaviour scope (not a bot's, up to as_of_date): every column
-                of int_events_sessionized (stitched customer, session, arrival, lineage), and for
-                a purchase event the order it created (the order row and its lines);
-      customer  its stitched events (as above), its orders with their lines, its customer row;
-      day       the events and orders of that UTC day.
+                of int_events_sessionized (stitched customer, session, arrival, lineage), the
+                product row of an event's product (category), and for a purchase event the
+                order it created (the order row and its lines);
+      customer  its stitched events (as above), its orders up to as_of_date with their lines,
+                its customer row;
+      day       the events and orders of that UTC day (up to as_of_date).
+    Orders are cut at as_of_date as the events are, so an as_of_date that moves past orders
+    already landed puts their customers and days in scope.
     So a new, late, re-delivered or re-attributed event, a login stitching earlier events, a
     visitor turned bot, an order or a cancellation, a return, a customer row that lands after
     its events (the events, quarantined as unknown_customer until then, are kept in this run),
@@ -62,6 +66,15 @@ orders as (
 
 ),
 
+products as (
+
+    select
+        product_id,
+        hash(products) as row_hash  -- noqa: RF02
+    from {{ ref('int_products_deduplicated') }} as products  -- noqa: AL05
+
+),
+
 customers as (
 
     select
@@ -77,12 +90,15 @@ event_rows as (
         events.visitor_id,
         events.customer_id,
         events.event_date,
-        hash(hash(events), coalesce(orders.row_hash, 0)) as row_hash  -- noqa: RF02
+        hash(
+            hash(events), coalesce(orders.row_hash, 0), coalesce(products.row_hash, 0)  -- noqa: RF02
+        ) as row_hash
     from events
     left join orders
         on
             events.event_type = 'purchase'
             and events.order_id = orders.order_id
+    left join products on events.product_id = products.product_id
 
 ),
 
@@ -106,7 +122,7 @@ keyed_rows as (
         customer_id as scope_key,
         row_hash
     from orders
-    where customer_id is not null
+    where customer_id is not null and order_date <= {{ as_of_date() }}
     union all
     select
         'customer' as scope,
@@ -125,7 +141,7 @@ keyed_rows as (
         cast(order_date as varchar) as scope_key,
         row_hash
     from orders
-    where order_date is not null
+    where order_date <= {{ as_of_date() }}
 
 ),
 
