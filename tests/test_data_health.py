@@ -4,14 +4,11 @@ on-run-end report. Small landing folders written by the demo generator, then dam
 from __future__ import annotations
 
 import csv
-import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, connect, failures
-from dbt.cli.main import dbtRunner
+from conftest import connect, failures, invoke_dbt
 
 from customer_behaviour.generate import generate
 
@@ -39,23 +36,12 @@ def blank_column(folder: Path, column: str) -> None:
 
 
 def build(landing: Path, work: Path, select: str = "+audit_data_health", **extra_vars):
-    saved = dict(os.environ)
-    os.environ["CBW_DUCKDB_PATH"] = str(work / "wh.duckdb")
-    try:
-        return dbtRunner().invoke(
-            [
-                "build", "--select", select, "--indirect-selection", "cautious",
-                "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
-                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-                "--no-partial-parse",
-                "--vars", json.dumps(
-                    {"bronze_source": "landing", "landing_path": str(landing), **extra_vars}
-                ),
-            ]
-        )  # fmt: skip
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return invoke_dbt(
+        ["build", "--select", select, "--indirect-selection", "cautious"],
+        work / "wh.duckdb",
+        work,
+        {"bronze_source": "landing", "landing_path": str(landing), **extra_vars},
+    )
 
 
 def test_a_products_file_without_prices_fails_the_build_naming_the_share_and_reason(

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import csv
 import gzip
-import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, connect, failures, run_dbt
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from conftest import connect, failures, invoke_dbt, run_dbt
+from dbt.cli.main import dbtRunnerResult
 
 from customer_behaviour.generate import generate
 
@@ -54,27 +52,14 @@ def build_landing(landing: Path, work: Path, select: list[str] = SILVER):
     )
 
 
-def invoke_dbt(args: list[str], work: Path, vars: dict) -> dbtRunnerResult:
+def invoke(args: list[str], work: Path, vars: dict) -> dbtRunnerResult:
     """Run dbt in-process against work/wh.duckdb, whatever the outcome."""
-    saved = dict(os.environ)
-    os.environ["CBW_DUCKDB_PATH"] = str(work / "wh.duckdb")
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
-                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-                "--vars", json.dumps(vars),
-            ]
-        )  # fmt: skip
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return invoke_dbt(args, work / "wh.duckdb", work, vars)
 
 
 def failing_run(args: list[str], work: Path, vars: dict) -> str:
     """Run dbt in-process, expect failure, return dbt's error text."""
-    result = invoke_dbt(args, work, vars)
+    result = invoke(args, work, vars)
     assert not result.success, "the build should have stopped"
     if result.result is None:  # stopped before running any node (parsing)
         return str(result.exception)
@@ -215,7 +200,7 @@ def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, tmp_path):
 
 
 def freshness(landing: Path, work: Path) -> dict[str, str]:
-    result = invoke_dbt(
+    result = invoke(
         ["source", "freshness", "--select", "source:landing"],
         work,
         {"bronze_source": "landing", "landing_path": str(landing)},
