@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.constants import DEFAULT_ENV_PLACEHOLDER
 from dbt.contracts.graph.manifest import Manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -151,7 +152,10 @@ def parsed(db_path: Path, work_dir: Path, vars: dict | None = None) -> Parse:
     """The project parsed for this configuration, once per session (call inside dbt_env)."""
     key = _parse_key(db_path, vars)
     hit = _PARSES.get(key)
-    if hit is not None and all(os.environ.get(k) == v for k, v in hit.manifest.env_vars.items()):
+    # the env_var() values the parse read (the placeholder: unset, the default used)
+    if hit is not None and all(
+        os.environ.get(k, DEFAULT_ENV_PLACEHOLDER) == v for k, v in hit.manifest.env_vars.items()
+    ):
         return hit
     target = work_dir / "parse"
     result = dbtRunner().invoke(["parse", "--quiet", *_project_args(work_dir, target, vars)])
