@@ -20,6 +20,20 @@ def landing(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("health_scratch")
+
+
+def private_copy(landing: Path, scratch: Path) -> Path:
+    """A copy of the landing folder for one test to damage, always at the same path (tests
+    run one at a time), so the tests' dbt runs share one parse of the project."""
+    copy = scratch / "landing"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(landing, copy)
+    return copy
+
+
 def blank_column(folder: Path, column: str) -> None:
     """Empty one column in every file of a landing table (a GA-like export without it)."""
     for path in sorted(folder.glob("*.csv")):
@@ -45,10 +59,9 @@ def build(landing: Path, work: Path, select: str = "+audit_data_health", **extra
 
 
 def test_a_products_file_without_prices_fails_the_build_naming_the_share_and_reason(
-    landing, tmp_path
+    landing, scratch, tmp_path
 ):
-    copy = tmp_path / "landing"
-    shutil.copytree(landing, copy)
+    copy = private_copy(landing, scratch)
     blank_column(copy / "products", "list_price")
     result = build(copy, tmp_path)
     assert not result.success, "every product quarantined must fail the build"
@@ -71,9 +84,10 @@ def test_a_products_file_without_prices_fails_the_build_naming_the_share_and_rea
     assert found["order_lines"][1] == "fail" and "unknown_product" in found["order_lines"][3]
 
 
-def test_events_without_device_warn_that_every_segment_is_unknown(landing, tmp_path, capfd):
-    copy = tmp_path / "landing"
-    shutil.copytree(landing, copy)
+def test_events_without_device_warn_that_every_segment_is_unknown(
+    landing, scratch, tmp_path, capfd
+):
+    copy = private_copy(landing, scratch)
     blank_column(copy / "events", "device")
     result = build(copy, tmp_path)
     assert result.success, failures(result)
