@@ -3,6 +3,10 @@
 # warehouse in-process (dbt unit tests, data tests and contracts included) on the demo data,
 # on small landing folders it writes, and on ../shared/data when it is present, and validates
 # the marts with Great Expectations. Extra arguments go to pytest (e.g. scripts/test.sh -k rfm).
+#
+# sqlfluff and dbt docs generate run beside pytest, which keeps about one core of two busy:
+# their output is shown after pytest's, then pytest's summary line again. The run fails when
+# any of them fails.
 source "$(dirname "$0")/_env.sh"
 
 SCRATCH="$(mktemp -d)"
@@ -12,12 +16,25 @@ echo "==> ruff"
 ruff check .
 ruff format --check .
 
-echo "==> sqlfluff (templater dbt, dialect duckdb): every source system, incremental branches"
-scripts/lint_sql.sh
+checks() {  # sqlfluff, then dbt docs generate; fails when either fails
+    local lint docs
+    echo "==> sqlfluff (templater dbt, dialect duckdb): every source system, incremental branches"
+    scripts/lint_sql.sh && lint=0 || lint=$?
+    echo "==> dbt docs generate (compiles every node, analyses included)"
+    CBW_DUCKDB_PATH="$SCRATCH/docs.duckdb" dbt docs generate --quiet \
+        --target-path "$SCRATCH/target" --log-path "$SCRATCH/logs" && docs=0 || docs=$?
+    [ "$docs" -eq 0 ] || echo "dbt docs generate FAILED"
+    return $((lint | docs))
+}
+checks > "$SCRATCH/checks.out" 2>&1 &
+checks_pid=$!
 
-echo "==> dbt docs generate (compiles every node, analyses included)"
-CBW_DUCKDB_PATH="$SCRATCH/docs.duckdb" dbt docs generate --quiet \
-    --target-path "$SCRATCH/target" --log-path "$SCRATCH/logs"
+echo "==> pytest (sqlfluff and dbt docs generate run beside it; their output follows)"
+python -m pytest "$@" 2>&1 | tee "$SCRATCH/pytest.out" && tests=0 || tests=$?
 
-echo "==> pytest"
-python -m pytest "$@"
+wait "$checks_pid" && checked=0 || checked=$?
+cat "$SCRATCH/checks.out"
+# pytest's summary line last (what CI shows)
+grep -E "(passed|failed|error|skipped|deselected|no tests ran).* in [0-9.]+s" \
+    "$SCRATCH/pytest.out" | tail -n 1 || true
+exit $((tests | checked))

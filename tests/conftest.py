@@ -9,9 +9,13 @@ apply profiles.yml's `settings` with SET, as dbt-duckdb does.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import json
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +23,8 @@ import duckdb
 import pandas as pd
 import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.constants import DEFAULT_ENV_PLACEHOLDER
+from dbt.contracts.graph.manifest import Manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -124,6 +130,118 @@ def failures(result: dbtRunnerResult) -> list[str]:
     ]
 
 
+# --------------------------------------------------------------------------------------------
+# One parse per configuration
+# --------------------------------------------------------------------------------------------
+# A full parse of the project costs about 5 s of CPU, and the suite runs dbt some 50 times in
+# few configurations, so each configuration is parsed once (`dbt parse --no-partial-parse`,
+# never dbt's partial parsing, which would read whatever an earlier run left in a target
+# folder) and every later invocation gets a copy of that manifest (dbtRunner(manifest=...)).
+# A manifest depends on the vars, on the environment variables the project reads (all CBW_*;
+# profiles.yml's target and the env_var() calls the parse recorded) and on the catalog name
+# dbt-duckdb derives from the warehouse file's name (every relation carries it): those are
+# the key. The project's files do not change during a test session.
+
+
+@dataclass
+class Parse:
+    """A successful `dbt parse`: its manifest and the target folder holding its artifacts."""
+
+    manifest: Manifest
+    target: Path
+
+
+_PARSES: dict[str, Parse] = {}
+
+
+def _parse_key(db_path: Path, vars: dict | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k.startswith("CBW_") and k != "CBW_DUCKDB_PATH"}
+    return json.dumps({"catalog": db_path.stem, "vars": vars or {}, "env": env}, sort_keys=True)
+
+
+def _project_args(work_dir: Path, target: Path, vars: dict | None) -> list[str]:
+    return [
+        "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
+        "--target-path", str(target), "--log-path", str(work_dir / "logs"),
+        "--no-partial-parse",
+        *(["--vars", json.dumps(vars)] if vars else []),
+    ]  # fmt: skip
+
+
+class ParseError(Exception):
+    """dbt could not parse the project in this configuration."""
+
+
+def parsed(db_path: Path, work_dir: Path, vars: dict | None = None) -> Parse:
+    """The project parsed for this configuration, once per session (call inside dbt_env)."""
+    key = _parse_key(db_path, vars)
+    hit = _PARSES.get(key)
+    # the env_var() values the parse read (the placeholder: unset, the default used)
+    if hit is not None and all(
+        os.environ.get(k, DEFAULT_ENV_PLACEHOLDER) == v for k, v in hit.manifest.env_vars.items()
+    ):
+        return hit
+    target = work_dir / "parse"
+    result = dbtRunner().invoke(["parse", "--quiet", *_project_args(work_dir, target, vars)])
+    if not result.success:
+        raise ParseError(str(result.exception))
+    _PARSES[key] = Parse(manifest=result.result, target=target)
+    return _PARSES[key]
+
+
+def parsed_target(work_dir: Path, vars: dict | None = None) -> Path:
+    """The target folder (manifest.json, semantic_manifest.json) of the project's parse in a
+    configuration, for a warehouse file named like the demo's (warehouse.duckdb)."""
+    db_path = work_dir / "warehouse.duckdb"
+    with dbt_env(db_path):
+        return parsed(db_path, work_dir, vars).target
+
+
+def _copy(manifest: Manifest) -> Manifest:
+    """A deep copy for one invocation to change (a run adds inline nodes and compiled code).
+    Not copy.deepcopy: dbt 1.11's Manifest.__reduce_ex__ leaves out `fixtures` and shifts the
+    lookups after it into the wrong fields."""
+    memo: dict = {}
+    return Manifest(
+        **{
+            f.name: copy.deepcopy(getattr(manifest, f.name), memo)
+            for f in dataclasses.fields(Manifest)
+            if f.init and not f.name.startswith("_")
+        }
+    )
+
+
+@contextmanager
+def dbt_env(db_path: Path, env: dict[str, str] | None = None) -> Iterator[None]:
+    """The environment of one in-process dbt invocation, restored afterwards."""
+    saved = dict(os.environ)
+    os.environ.update({"CBW_DUCKDB_PATH": str(db_path), "CBW_TARGET": "dev", **(env or {})})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def invoke_dbt(
+    args: list[str],
+    db_path: Path,
+    work_dir: Path,
+    vars: dict | None = None,
+    env: dict[str, str] | None = None,
+) -> dbtRunnerResult:
+    """Invoke dbt in-process on the repo's project against ``db_path``, whatever the outcome.
+    Every command but `parse` reuses the configuration's parse; when that parse fails, the
+    command runs on its own so that it reports the error as it would."""
+    cli = [*args, *_project_args(work_dir, work_dir / "target", vars)]
+    with dbt_env(db_path, env):
+        manifest = None
+        if args[0] != "parse":
+            with suppress(ParseError):
+                manifest = _copy(parsed(db_path, work_dir, vars).manifest)
+        return dbtRunner(manifest=manifest).invoke(cli)
+
+
 def run_dbt(
     args: list[str],
     db_path: Path,
@@ -132,29 +250,7 @@ def run_dbt(
     env: dict[str, str] | None = None,
 ) -> DbtRun:
     """Invoke dbt in-process on the repo's project against ``db_path``; fail on any error."""
-    saved = dict(os.environ)
-    os.environ.update({"CBW_DUCKDB_PATH": str(db_path), "CBW_TARGET": "dev", **(env or {})})
-    cli = [
-        *args,
-        "--project-dir",
-        str(REPO_ROOT),
-        "--profiles-dir",
-        str(REPO_ROOT),
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(work_dir / "logs"),
-        "--no-partial-parse",
-    ]
-    if vars:
-        import json
-
-        cli += ["--vars", json.dumps(vars)]
-    try:
-        result = dbtRunner().invoke(cli)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    result = invoke_dbt(args, db_path, work_dir, vars, env)
     problems = failures(result)
     assert result.success and not problems, (
         "dbt " + " ".join(args) + " failed:\n" + "\n".join(problems)

@@ -497,7 +497,9 @@ def _compiled_summary_macro(tmp_path: Path, relation: str, **kwargs: str) -> str
 
     args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     inline = f"{{{{ customer_purchase_summary({relation!r}, {args}) }}}}"
-    run = run_dbt(["compile", "--inline", inline, "--quiet"], tmp_path / "compile.duckdb", tmp_path)
+    run = run_dbt(
+        ["compile", "--inline", inline, "--quiet"], tmp_path / "warehouse.duckdb", tmp_path
+    )
     [result] = run.result.result.results
     return result.node.compiled_code
 
@@ -832,7 +834,9 @@ def _compiled_holdout_macro(tmp_path: Path, relation: str, **kwargs: str) -> str
 
     args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     inline = f"{{{{ customer_purchase_holdout({relation!r}, {args}) }}}}"
-    run = run_dbt(["compile", "--inline", inline, "--quiet"], tmp_path / "compile.duckdb", tmp_path)
+    run = run_dbt(
+        ["compile", "--inline", inline, "--quiet"], tmp_path / "warehouse.duckdb", tmp_path
+    )
     [result] = run.result.result.results
     return result.node.compiled_code
 

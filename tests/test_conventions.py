@@ -11,15 +11,13 @@ enabled in another; a disabled node has no lineage in the manifest).
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
-from conftest import REPO_ROOT, DbtRun, connect, run_dbt
-from dbt.cli.main import dbtRunner
+from conftest import REPO_ROOT, DbtRun, connect, parsed_target, run_dbt
 
 CONFIGURATIONS: dict[str, dict[str, str]] = {
     "seeds": {},
@@ -41,35 +39,10 @@ KEY_TEST_EXCEPTIONS: dict[str, str] = {}
 def manifests(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """`dbt parse` of the project in each configuration -> manifest.json."""
     work = tmp_path_factory.mktemp("conventions")
-    saved = dict(os.environ)
-    os.environ["CBW_DUCKDB_PATH"] = str(work / "unused.duckdb")  # parse never opens it
-    out = {}
-    try:
-        for name, vars in CONFIGURATIONS.items():
-            target = work / name
-            result = dbtRunner().invoke(
-                [
-                    "parse",
-                    "--project-dir",
-                    str(REPO_ROOT),
-                    "--profiles-dir",
-                    str(REPO_ROOT),
-                    "--target-path",
-                    str(target),
-                    "--log-path",
-                    str(work / "logs"),
-                    "--no-partial-parse",
-                    "--quiet",
-                    "--vars",
-                    json.dumps(vars),
-                ]
-            )
-            assert result.success, f"dbt parse ({name}) failed: {result.exception}"
-            out[name] = json.loads((target / "manifest.json").read_text())
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return out
+    return {
+        name: json.loads((parsed_target(work / name, vars) / "manifest.json").read_text())
+        for name, vars in CONFIGURATIONS.items()
+    }
 
 
 def models(manifest: dict) -> dict[str, dict]:

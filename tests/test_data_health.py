@@ -4,14 +4,11 @@ on-run-end report. Small landing folders written by the demo generator, then dam
 from __future__ import annotations
 
 import csv
-import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, connect, failures
-from dbt.cli.main import dbtRunner
+from conftest import connect, failures, invoke_dbt
 
 from customer_behaviour.generate import generate
 
@@ -21,6 +18,20 @@ def landing(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("landing_health")
     generate({"layout": "landing", "out": str(out), "customers": 40, "days": 4, "progress": False})
     return out
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("health_scratch")
+
+
+def private_copy(landing: Path, scratch: Path) -> Path:
+    """A copy of the landing folder for one test to damage, always at the same path (tests
+    run one at a time), so the tests' dbt runs share one parse of the project."""
+    copy = scratch / "landing"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(landing, copy)
+    return copy
 
 
 def blank_column(folder: Path, column: str) -> None:
@@ -39,30 +50,18 @@ def blank_column(folder: Path, column: str) -> None:
 
 
 def build(landing: Path, work: Path, select: str = "+audit_data_health", **extra_vars):
-    saved = dict(os.environ)
-    os.environ["CBW_DUCKDB_PATH"] = str(work / "wh.duckdb")
-    try:
-        return dbtRunner().invoke(
-            [
-                "build", "--select", select, "--indirect-selection", "cautious",
-                "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
-                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-                "--no-partial-parse",
-                "--vars", json.dumps(
-                    {"bronze_source": "landing", "landing_path": str(landing), **extra_vars}
-                ),
-            ]
-        )  # fmt: skip
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return invoke_dbt(
+        ["build", "--select", select, "--indirect-selection", "cautious"],
+        work / "wh.duckdb",
+        work,
+        {"bronze_source": "landing", "landing_path": str(landing), **extra_vars},
+    )
 
 
 def test_a_products_file_without_prices_fails_the_build_naming_the_share_and_reason(
-    landing, tmp_path
+    landing, scratch, tmp_path
 ):
-    copy = tmp_path / "landing"
-    shutil.copytree(landing, copy)
+    copy = private_copy(landing, scratch)
     blank_column(copy / "products", "list_price")
     result = build(copy, tmp_path)
     assert not result.success, "every product quarantined must fail the build"
@@ -85,9 +84,10 @@ def test_a_products_file_without_prices_fails_the_build_naming_the_share_and_rea
     assert found["order_lines"][1] == "fail" and "unknown_product" in found["order_lines"][3]
 
 
-def test_events_without_device_warn_that_every_segment_is_unknown(landing, tmp_path, capfd):
-    copy = tmp_path / "landing"
-    shutil.copytree(landing, copy)
+def test_events_without_device_warn_that_every_segment_is_unknown(
+    landing, scratch, tmp_path, capfd
+):
+    copy = private_copy(landing, scratch)
     blank_column(copy / "events", "device")
     result = build(copy, tmp_path)
     assert result.success, failures(result)

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import csv
 import gzip
-import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, connect, failures, run_dbt
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from conftest import connect, failures, invoke_dbt, run_dbt
+from dbt.cli.main import dbtRunnerResult
 
 from customer_behaviour.generate import generate
 
@@ -28,12 +26,25 @@ def clean_landing(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("landing_scratch")
+
+
 @pytest.fixture
-def landing(clean_landing, tmp_path) -> Path:
-    """A private copy of the clean landing folder for one test to damage."""
-    copy = tmp_path / "landing"
+def landing(clean_landing, scratch) -> Path:
+    """A private copy of the clean landing folder for one test to damage. Always at the same
+    path (tests run one at a time), so the tests' dbt runs share one parse of the project."""
+    copy = scratch / "landing"
+    shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(clean_landing, copy)
     return copy
+
+
+@pytest.fixture(scope="module")
+def clean_build(clean_landing, tmp_path_factory):
+    """Silver built once from the clean landing folder."""
+    return build_landing(clean_landing, tmp_path_factory.mktemp("landing_clean_build"))
 
 
 def first_file(landing: Path, table: str) -> Path:
@@ -54,27 +65,14 @@ def build_landing(landing: Path, work: Path, select: list[str] = SILVER):
     )
 
 
-def invoke_dbt(args: list[str], work: Path, vars: dict) -> dbtRunnerResult:
+def invoke(args: list[str], work: Path, vars: dict) -> dbtRunnerResult:
     """Run dbt in-process against work/wh.duckdb, whatever the outcome."""
-    saved = dict(os.environ)
-    os.environ["CBW_DUCKDB_PATH"] = str(work / "wh.duckdb")
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT),
-                "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-                "--vars", json.dumps(vars),
-            ]
-        )  # fmt: skip
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return invoke_dbt(args, work / "wh.duckdb", work, vars)
 
 
 def failing_run(args: list[str], work: Path, vars: dict) -> str:
     """Run dbt in-process, expect failure, return dbt's error text."""
-    result = invoke_dbt(args, work, vars)
+    result = invoke(args, work, vars)
     assert not result.success, "the build should have stopped"
     if result.result is None:  # stopped before running any node (parsing)
         return str(result.exception)
@@ -90,8 +88,8 @@ def failing_build(landing: Path, work: Path) -> str:
     )
 
 
-def test_clean_landing_folder_builds_and_reconciles(landing, tmp_path):
-    run = build_landing(landing, tmp_path)
+def test_clean_landing_folder_builds_and_reconciles(clean_landing, clean_build):
+    landing, run = clean_landing, clean_build
     audit = run.df("select * from silver.audit_reconciliation")
     assert (audit.rows_unaccounted == 0).all()
     assert set(audit.source_table) == {f"landing.{t}" for t in audit.entity}
@@ -131,54 +129,94 @@ def test_a_file_we_cannot_load_stops_the_build_naming_the_file(
     assert expected in message
 
 
-def quarantined(run, reason: str):
-    return run.df(f"select * from silver.audit_quarantined_rows where reason_code = '{reason}'")
+# --------------------------------------------------------------------------------------------
+# Bad rows are quarantined: one landing folder holds every case, each in files of its own,
+# built once (silver). Each test checks its own files; the reconciliation checks them all.
+# --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cut", ["before_quoted_field", "inside_quoted_field"])
-def test_cut_off_last_line_is_quarantined_with_file_and_line(landing, tmp_path, cut):
-    target = largest_file(landing, "events")
+def append_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    """Append rows (column -> value, missing columns empty) to a landing CSV file."""
+    with path.open(newline="") as handle:
+        header = next(csv.reader(handle))
+    with path.open("a", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerows([[row.get(column, "") for column in header] for row in rows])
+
+
+FIRST_DAY, LATER_DAY = "2024-01-02", "2024-01-05"  # the days the planted rows arrive
+
+
+def plant_future_inexact_and_conflicting_rows(landing: Path) -> dict[str, str]:
+    """Plant in events of FIRST_DAY and LATER_DAY: an event dated 2100 and one 23 hours after
+    its delivery day (within the 24-hour tolerance); a quantity of 2.7 and a price of 19.999
+    (never rounded) beside 2.0 and 2.50 (fine); an event redelivered in a later file with
+    other content (the earlier copy wins, the redelivery is quarantined as a conflict) and an
+    exact redelivery (deduplicated). And an order of an earlier day delivered again on
+    LATER_DAY with another status. Returns that order."""
+    first = landing / "events" / f"events_{FIRST_DAY}.csv"
+    later = landing / "events" / f"events_{LATER_DAY}.csv"
+    product_id = next(
+        row["product_id"]
+        for row in csv.DictReader((landing / "products" / "products.csv").open())
+        if float(row["list_price"]) > 0
+    )
+    page_view = {"visitor_id": "v_planted", "event_type": "page_view", "page_path": "/"}
+    add = {"visitor_id": "v_planted", "event_type": "add_to_cart", "product_id": product_id}
+    append_rows(
+        first,
+        [
+            {**page_view, "event_id": "e_conflict", "event_time": f"{FIRST_DAY}T10:00:00Z",
+             "device": "mobile"},
+            {**page_view, "event_id": "e_exact", "event_time": f"{FIRST_DAY}T10:05:00Z"},
+        ],
+    )  # fmt: skip
+    append_rows(
+        later,
+        [
+            {**page_view, "event_id": "e_conflict", "event_time": f"{FIRST_DAY}T10:00:00Z",
+             "device": "desktop"},
+            {**page_view, "event_id": "e_exact", "event_time": f"{FIRST_DAY}T10:05:00Z"},
+            {**page_view, "event_id": "e_2100", "event_time": "2100-01-01T00:00:00Z"},
+            {**page_view, "event_id": "e_next_day", "event_time": "2024-01-06T23:00:00Z"},
+            {**add, "event_id": "e_qty_2_7", "event_time": f"{LATER_DAY}T09:00:00Z",
+             "quantity": "2.7", "price": "2.50"},
+            {**add, "event_id": "e_price_19_999", "event_time": f"{LATER_DAY}T09:00:00Z",
+             "quantity": "1", "price": "19.999"},
+            {**add, "event_id": "e_qty_2_0", "event_time": f"{LATER_DAY}T09:00:00Z",
+             "quantity": "2.0", "price": "2.50"},
+        ],
+    )  # fmt: skip
+    customers = {
+        row["customer_id"]
+        for path in (landing / "customers").glob("*.csv")
+        for row in csv.DictReader(path.open())
+    }
+    order, source = next(
+        (row, path)
+        for path in sorted((landing / "orders").glob("*.csv"))
+        if path.name < f"orders_{LATER_DAY}.csv"
+        for row in csv.DictReader(path.open())
+        if row["status"] == "completed" and row["customer_id"] in customers
+    )
+    append_rows(landing / "orders" / f"orders_{LATER_DAY}.csv", [{**order, "status": "cancelled"}])
+    return {**order, "source_file": source.name}
+
+
+def cut_off_last_line(target: Path, cut: str) -> int:
+    """End the file in a partial last line; returns its line number. The user agent (last
+    field) is quoted: cut before it, or in the middle of it."""
     lines = target.read_text().splitlines()
     last = lines[-1]
-    # The user agent (last field) is quoted: cut before it, or in the middle of it.
     end = last.index(',"') if cut == "before_quoted_field" else last.index(',"') + 10
     target.write_text("\n".join(lines) + "\n" + last[:end])
-    run = build_landing(landing, tmp_path)
-    rows = run.df(
-        "select * from silver.audit_quarantined_rows "
-        "where reason_code in ('too_few_fields', 'unterminated_quote')"
-    )
-    assert list(rows.source_file) == [f"{target.parent.name}/{target.name}"]
-    assert f'"line_number":{len(lines) + 1}' in rows.raw_record.iloc[0]
-    assert (run.df("select rows_unaccounted from silver.audit_reconciliation").sum() == 0).all()
+    return len(lines) + 1
 
 
-def test_invalid_utf8_line_is_quarantined_not_dropped(landing, tmp_path):
-    target = first_file(landing, "events")
-    data = target.read_bytes().splitlines(keepends=True)
-    data[2] = data[2].replace(b"page_view", b"page_vi\xffew", 1).replace(b"e", b"\xfe", 1)
-    target.write_bytes(b"".join(data))
-    run = build_landing(landing, tmp_path)
-    rows = quarantined(run, "invalid_encoding")
-    assert list(rows.source_file) == [f"{target.parent.name}/{target.name}"]
-    audit = run.df("select * from silver.audit_reconciliation where entity = 'events'").iloc[0]
-    assert audit.rows_unaccounted == 0 and audit.rows_quarantined >= 1
-
-
-def test_header_only_file_is_accepted_with_zero_rows(landing, tmp_path):
-    target = first_file(landing, "orders")
-    target.write_text(target.read_text().splitlines()[0] + "\n")
-    run = build_landing(landing, tmp_path)
-    files = run.df(
-        f"select * from silver.audit_landing_files where source_file = 'orders/{target.name}'"
-    )
-    assert files.rows_landed.tolist() == [0]
-
-
-def test_dates_in_another_format_are_quarantined_with_the_file_name(landing, tmp_path):
-    target = largest_file(landing, "orders")
+def us_style_dates(target: Path) -> int:
+    """Rewrite every order date of the file 2024-01-01T10:11:12.000Z -> 01/01/2024 10:11 (a
+    US-style export); returns the number of rows."""
     header, *rows = target.read_text().splitlines()
-    # 2024-01-01T10:11:12.000Z -> 01/01/2024 10:11 (a US-style export)
     fixed = []
     for row in rows:
         fields = row.split(",")
@@ -186,14 +224,164 @@ def test_dates_in_another_format_are_quarantined_with_the_file_name(landing, tmp
         fields[2] = f"{date[5:7]}/{date[8:10]}/{date[:4]} {time}"
         fixed.append(",".join(fields))
     target.write_text("\n".join([header, *fixed]) + "\n")
-    run = build_landing(landing, tmp_path)
-    rows_q = quarantined(run, "invalid_timestamp")
-    rows_q = rows_q[rows_q.source_file == f"orders/{target.name}"]
-    assert len(rows_q) == len(rows) > 0
+    return len(rows)
+
+
+CUTS = ["before_quoted_field", "inside_quoted_field"]
+
+
+@pytest.fixture(scope="module")
+def damaged(clean_landing, tmp_path_factory) -> tuple[Path, object, dict]:
+    """The clean folder with every quarantine case, each in files no other case touches, and
+    silver built once from it: (folder, run, what each case damaged)."""
+    work = tmp_path_factory.mktemp("landing_damaged")
+    landing = work / "landing"
+    shutil.copytree(clean_landing, landing)
+    cases: dict = {"order": plant_future_inexact_and_conflicting_rows(landing)}
+    used = {
+        f"events/events_{FIRST_DAY}.csv",
+        f"events/events_{LATER_DAY}.csv",
+        f"orders/orders_{LATER_DAY}.csv",
+        f"orders/{cases['order']['source_file']}",
+    }
+
+    def take(path: Path) -> Path:
+        name = f"{path.parent.name}/{path.name}"
+        assert name not in used, f"{name} is damaged twice"
+        used.add(name)
+        return path
+
+    # an invalid UTF-8 line in the first events file
+    utf8 = cases["invalid_utf8"] = take(first_file(landing, "events"))
+    data = utf8.read_bytes().splitlines(keepends=True)
+    data[2] = data[2].replace(b"page_view", b"page_vi\xffew", 1).replace(b"e", b"\xfe", 1)
+    utf8.write_bytes(b"".join(data))
+    # a header-only file: the first orders file
+    header_only = cases["header_only"] = take(first_file(landing, "orders"))
+    header_only.write_text(header_only.read_text().splitlines()[0] + "\n")
+    # the largest events files left whose last line has a quoted field: a cut-off last line
+    by_size = sorted(
+        (landing / "events").glob("*.csv"), key=lambda p: p.stat().st_size, reverse=True
+    )
+    quoted_last = [
+        p for p in by_size
+        if f"events/{p.name}" not in used and ',"' in p.read_text().splitlines()[-1]
+    ]  # fmt: skip
+    assert len(quoted_last) >= len(CUTS), "too few events files to cut off"
+    for cut, target in zip(CUTS, quoted_last, strict=False):
+        cases[cut] = (take(target), cut_off_last_line(target, cut))
+    # the largest orders file left: dates in another format
+    dates = cases["dates"] = take(
+        max(
+            (
+                p
+                for p in sorted((landing / "orders").glob("*.csv"))
+                if f"orders/{p.name}" not in used
+            ),
+            key=lambda p: p.stat().st_size,
+        )
+    )
+    cases["dates_rows"] = us_style_dates(dates)
+    return landing, build_landing(landing, work), cases
+
+
+def quarantined(run, reason: str):
+    return run.df(f"select * from silver.audit_quarantined_rows where reason_code = '{reason}'")
+
+
+@pytest.mark.parametrize("cut", CUTS)
+def test_cut_off_last_line_is_quarantined_with_file_and_line(damaged, cut):
+    _, run, cases = damaged
+    target, line_number = cases[cut]
+    rows = run.df(
+        "select * from silver.audit_quarantined_rows "
+        "where reason_code in ('too_few_fields', 'unterminated_quote')"
+    )
+    # one row for each cut-off file, none from any other file
+    assert sorted(rows.source_file) == sorted(f"events/{cases[c][0].name}" for c in CUTS)
+    row = rows[rows.source_file == f"{target.parent.name}/{target.name}"]
+    assert f'"line_number":{line_number}' in row.raw_record.iloc[0]
     assert (run.df("select rows_unaccounted from silver.audit_reconciliation").sum() == 0).all()
 
 
-def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, tmp_path):
+def test_invalid_utf8_line_is_quarantined_not_dropped(damaged):
+    _, run, cases = damaged
+    target = cases["invalid_utf8"]
+    rows = quarantined(run, "invalid_encoding")
+    assert list(rows.source_file) == [f"{target.parent.name}/{target.name}"]
+    audit = run.df("select * from silver.audit_reconciliation where entity = 'events'").iloc[0]
+    assert audit.rows_unaccounted == 0 and audit.rows_quarantined >= 1
+
+
+def test_header_only_file_is_accepted_with_zero_rows(damaged):
+    _, run, cases = damaged
+    target = cases["header_only"]
+    files = run.df(
+        f"select * from silver.audit_landing_files where source_file = 'orders/{target.name}'"
+    )
+    assert files.rows_landed.tolist() == [0]
+
+
+def test_dates_in_another_format_are_quarantined_with_the_file_name(damaged):
+    _, run, cases = damaged
+    target = cases["dates"]
+    rows_q = quarantined(run, "invalid_timestamp")
+    rows_q = rows_q[rows_q.source_file == f"orders/{target.name}"]
+    assert len(rows_q) == cases["dates_rows"] > 0
+    assert (run.df("select rows_unaccounted from silver.audit_reconciliation").sum() == 0).all()
+
+
+def test_future_inexact_and_conflicting_rows_are_quarantined_with_their_reasons(damaged):
+    """The rows plant_future_inexact_and_conflicting_rows planted: each quarantined with its
+    reason or kept as it should be; every landed row stays accounted for."""
+    landing, run, cases = damaged
+    order = cases["order"]
+    later = landing / "events" / f"events_{LATER_DAY}.csv"
+    reasons = dict(
+        run.df(
+            "select record_key, reason_code from silver.audit_quarantined_rows "
+            "where entity = 'events' and record_key like 'e\\_%' escape '\\'"
+        ).itertuples(index=False)
+    )
+    assert reasons == {
+        "e_conflict": "conflicting_redelivery",
+        "e_2100": "timestamp_after_delivery",
+        "e_qty_2_7": "invalid_quantity",
+        "e_price_19_999": "invalid_price",
+    }
+    conflict = run.df(
+        "select source_file, raw_record from silver.audit_quarantined_rows "
+        "where record_key = 'e_conflict'"
+    ).iloc[0]
+    assert conflict.source_file == f"events/{later.name}" and '"desktop"' in conflict.raw_record
+    kept = run.df(
+        "select event_id, device, quantity, price, arrived_on from silver.int_events_deduplicated "
+        "where event_id in ('e_conflict', 'e_exact', 'e_next_day', 'e_qty_2_0')"
+    ).set_index("event_id")
+    assert kept.loc["e_conflict", "device"] == "mobile"  # the earliest delivered copy
+    assert str(kept.loc["e_exact", "arrived_on"])[:10] == FIRST_DAY
+    assert "e_next_day" in kept.index
+    staged = run.df(
+        "select quantity, price from silver.stg_demo__events where event_id = 'e_qty_2_0'"
+    )
+    assert staged.values.tolist() == [[2, 2.5]]
+    order_reason = run.df(
+        "select reason_code, raw_record from silver.audit_quarantined_rows "
+        f"where entity = 'orders' and record_key = '{order['order_id']}'"
+    )
+    assert order_reason.reason_code.tolist() == ["conflicting_redelivery"]
+    assert '"cancelled"' in order_reason.raw_record.iloc[0]
+    assert run.scalar("select max(event_date) from silver.int_events_sessionized").year == 2024
+
+    audit = run.df("select * from silver.audit_reconciliation").set_index("entity")
+    assert (audit.rows_unaccounted == 0).all()
+    assert audit.loc["events", "rows_conflicting"] == 1
+    assert audit.loc["orders", "rows_conflicting"] == 1
+    assert audit.rows_conflicting.sum() == 2
+    assert audit.loc["events", "rows_deduplicated"] >= 1  # e_exact's redelivery among them
+
+
+def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, clean_build, tmp_path):
     pq = tmp_path / "landing_pq"
     for csv_path in clean_landing.glob("*/*.csv"):
         target = pq / csv_path.parent.name / csv_path.with_suffix(".parquet").name
@@ -204,7 +392,7 @@ def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, tmp_path):
             f"to '{target}' (format parquet)"
         )
         con.close()
-    csv_run = build_landing(clean_landing, tmp_path / "csv")
+    csv_run = clean_build
     pq_run = run_dbt(
         ["build", "--select", *SILVER],
         tmp_path / "pq" / "wh.duckdb",
@@ -218,7 +406,7 @@ def test_parquet_landing_gives_the_same_silver_as_csv(clean_landing, tmp_path):
 
 
 def freshness(landing: Path, work: Path) -> dict[str, str]:
-    result = invoke_dbt(
+    result = invoke(
         ["source", "freshness", "--select", "source:landing"],
         work,
         {"bronze_source": "landing", "landing_path": str(landing)},
@@ -242,115 +430,6 @@ def test_source_freshness_reads_the_newest_delivery_date_in_file_names(clean_lan
     assert set(fresh.values()) == {"pass"}
     # ...and the demo folder, delivered in 2024, is stale.
     assert set(freshness(clean_landing, tmp_path / "stale").values()) == {"error"}
-
-
-def append_rows(path: Path, rows: list[dict[str, str]]) -> None:
-    """Append rows (column -> value, missing columns empty) to a landing CSV file."""
-    with path.open(newline="") as handle:
-        header = next(csv.reader(handle))
-    with path.open("a", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerows([[row.get(column, "") for column in header] for row in rows])
-
-
-def test_future_inexact_and_conflicting_rows_are_quarantined_with_their_reasons(landing, tmp_path):
-    """Planted in a small landing folder: an event dated 2100 and one 23 hours after its
-    delivery day (within the 24-hour tolerance); a quantity of 2.7 and a price of 19.999 (never
-    rounded) beside 2.0 and 2.50 (fine); an event and an order redelivered in a later file with
-    other content (the earlier copy wins, the redelivery is quarantined as a conflict) and an
-    exact redelivery (deduplicated). Every landed row stays accounted for."""
-    first_day, later_day = "2024-01-02", "2024-01-05"
-    first = landing / "events" / f"events_{first_day}.csv"
-    later = landing / "events" / f"events_{later_day}.csv"
-    product_id = next(
-        row["product_id"]
-        for row in csv.DictReader((landing / "products" / "products.csv").open())
-        if float(row["list_price"]) > 0
-    )
-    page_view = {"visitor_id": "v_planted", "event_type": "page_view", "page_path": "/"}
-    add = {"visitor_id": "v_planted", "event_type": "add_to_cart", "product_id": product_id}
-    append_rows(
-        first,
-        [
-            {**page_view, "event_id": "e_conflict", "event_time": f"{first_day}T10:00:00Z",
-             "device": "mobile"},
-            {**page_view, "event_id": "e_exact", "event_time": f"{first_day}T10:05:00Z"},
-        ],
-    )  # fmt: skip
-    append_rows(
-        later,
-        [
-            {**page_view, "event_id": "e_conflict", "event_time": f"{first_day}T10:00:00Z",
-             "device": "desktop"},
-            {**page_view, "event_id": "e_exact", "event_time": f"{first_day}T10:05:00Z"},
-            {**page_view, "event_id": "e_2100", "event_time": "2100-01-01T00:00:00Z"},
-            {**page_view, "event_id": "e_next_day", "event_time": "2024-01-06T23:00:00Z"},
-            {**add, "event_id": "e_qty_2_7", "event_time": f"{later_day}T09:00:00Z",
-             "quantity": "2.7", "price": "2.50"},
-            {**add, "event_id": "e_price_19_999", "event_time": f"{later_day}T09:00:00Z",
-             "quantity": "1", "price": "19.999"},
-            {**add, "event_id": "e_qty_2_0", "event_time": f"{later_day}T09:00:00Z",
-             "quantity": "2.0", "price": "2.50"},
-        ],
-    )  # fmt: skip
-    # An order of an earlier day delivered again with another status.
-    customers = {
-        row["customer_id"]
-        for path in (landing / "customers").glob("*.csv")
-        for row in csv.DictReader(path.open())
-    }
-    order = next(
-        row
-        for path in sorted((landing / "orders").glob("*.csv"))
-        if path.name < f"orders_{later_day}.csv"
-        for row in csv.DictReader(path.open())
-        if row["status"] == "completed" and row["customer_id"] in customers
-    )
-    append_rows(landing / "orders" / f"orders_{later_day}.csv", [{**order, "status": "cancelled"}])
-
-    run = build_landing(landing, tmp_path)
-    reasons = dict(
-        run.df(
-            "select record_key, reason_code from silver.audit_quarantined_rows "
-            "where entity = 'events' and record_key like 'e\\_%' escape '\\'"
-        ).itertuples(index=False)
-    )
-    assert reasons == {
-        "e_conflict": "conflicting_redelivery",
-        "e_2100": "timestamp_after_delivery",
-        "e_qty_2_7": "invalid_quantity",
-        "e_price_19_999": "invalid_price",
-    }
-    conflict = run.df(
-        "select source_file, raw_record from silver.audit_quarantined_rows "
-        "where record_key = 'e_conflict'"
-    ).iloc[0]
-    assert conflict.source_file == f"events/{later.name}" and '"desktop"' in conflict.raw_record
-    kept = run.df(
-        "select event_id, device, quantity, price, arrived_on from silver.int_events_deduplicated "
-        "where event_id in ('e_conflict', 'e_exact', 'e_next_day', 'e_qty_2_0')"
-    ).set_index("event_id")
-    assert kept.loc["e_conflict", "device"] == "mobile"  # the earliest delivered copy
-    assert str(kept.loc["e_exact", "arrived_on"])[:10] == first_day
-    assert "e_next_day" in kept.index
-    staged = run.df(
-        "select quantity, price from silver.stg_demo__events where event_id = 'e_qty_2_0'"
-    )
-    assert staged.values.tolist() == [[2, 2.5]]
-    order_reason = run.df(
-        "select reason_code, raw_record from silver.audit_quarantined_rows "
-        f"where entity = 'orders' and record_key = '{order['order_id']}'"
-    )
-    assert order_reason.reason_code.tolist() == ["conflicting_redelivery"]
-    assert '"cancelled"' in order_reason.raw_record.iloc[0]
-    assert run.scalar("select max(event_date) from silver.int_events_sessionized").year == 2024
-
-    audit = run.df("select * from silver.audit_reconciliation").set_index("entity")
-    assert (audit.rows_unaccounted == 0).all()
-    assert audit.loc["events", "rows_conflicting"] == 1
-    assert audit.loc["orders", "rows_conflicting"] == 1
-    assert audit.rows_conflicting.sum() == 2
-    assert audit.loc["events", "rows_deduplicated"] >= 1  # e_exact's redelivery among them
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT, DbtRun, connect, failures
-from test_landing_files import SILVER, data_rows, failing_run, invoke_dbt
+from test_landing_files import SILVER, data_rows, failing_run, invoke
 
 from customer_behaviour.generate import generate
 
@@ -66,7 +66,7 @@ def hostile_build(tmp_path_factory):
         (landing / table / plain).rename(target)
         renamed[f"{table}/{hostile}"] = target
     # Not run_dbt: the build's outcome is what the tests check (and side effects either way).
-    result = invoke_dbt(
+    result = invoke(
         ["build", "--select", *SILVER],
         work,
         {"bronze_source": "landing", "landing_path": str(landing)},
@@ -131,7 +131,7 @@ def test_vars_reach_sql_as_quoted_literals(tmp_path):
         "{{ as_of_date() }} | {{ sql_list(var('devices')) }} | "
         "{{ sql_string(landing_folder_pattern('events'), 'test') }}"
     )
-    result = invoke_dbt(["compile", "--inline", inline], tmp_path, vars)
+    result = invoke(["compile", "--inline", inline], tmp_path, vars)
     assert result.success, result.exception
     compiled = result.result.results[0].node.compiled_code
     assert compiled == (

@@ -17,8 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
-from dbt.cli.main import dbtRunner
+from conftest import REPO_ROOT, parsed_target
 
 CORE_METRICS = {
     "revenue",
@@ -39,11 +38,7 @@ CORE_METRICS = {
 @pytest.fixture(scope="module")
 def semantic_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """`dbt parse` (which validates the semantic models and metrics) -> semantic_manifest.json."""
-    target = tmp_path_factory.mktemp("semantic_parse")
-    project = ["--project-dir", str(REPO_ROOT), "--profiles-dir", str(REPO_ROOT)]
-    paths = ["--target-path", str(target), "--log-path", str(target / "logs")]
-    result = dbtRunner().invoke(["parse", *project, *paths, "--no-partial-parse", "--quiet"])
-    assert result.success, f"dbt parse failed: {result.exception}"
+    target = parsed_target(tmp_path_factory.mktemp("semantic_parse"))
     return json.loads((target / "semantic_manifest.json").read_text())
 
 

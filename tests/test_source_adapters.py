@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -380,9 +381,23 @@ DAY_TWO = (
 )
 
 
-def test_online_retail_cut_off_line_is_quarantined_with_file_and_line(tmp_path):
-    folder = tmp_path / "by-day"
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("online_retail_scratch")
+
+
+@pytest.fixture
+def by_day(scratch: Path) -> Path:
+    """An empty Online Retail folder for one test, always at the same path (tests run one at
+    a time), so the tests' dbt runs share one parse of the project."""
+    folder = scratch / "by-day"
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
+    return folder
+
+
+def test_online_retail_cut_off_line_is_quarantined_with_file_and_line(by_day, tmp_path):
+    folder = by_day
     (folder / "2010-12-01.csv").write_text(DAY_ONE + CUT_OFF_LINE)  # no newline at the end
     (folder / "2010-12-02.csv").write_text(DAY_TWO)
     run = run_dbt(
@@ -410,11 +425,10 @@ def test_online_retail_cut_off_line_is_quarantined_with_file_and_line(tmp_path):
     assert len(kept.drop_duplicates(["order_id", "line_number"])) == 3
 
 
-def test_online_retail_files_with_another_header_stop_the_build_naming_them(tmp_path):
+def test_online_retail_files_with_another_header_stop_the_build_naming_them(by_day, tmp_path):
     """Another delimiter in the FIRST file of the glob would make DuckDB's sniffer read every
     file as one column; a renamed column reads fine but is not our data. Both stop the build."""
-    folder = tmp_path / "by-day"
-    folder.mkdir()
+    folder = by_day
     (folder / "2010-12-01.csv").write_text(DAY_ONE.replace(HEADER, HEADER.replace(",", ";")))
     (folder / "2010-12-02.csv").write_text(DAY_TWO.replace("InvoiceNo", "Invoice"))
     (folder / "2010-12-03.csv").write_text(DAY_TWO)
