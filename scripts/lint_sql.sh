@@ -28,8 +28,14 @@ context() {  # context <file> <var=value>...: an extra sqlfluff config setting d
     printf '%s\n' "$@" | sed 's/=/ = /' >> "$file"
 }
 
-# 2. landing, incremental: empty landing folder; a placeholder table per incremental model.
-mkdir -p "$WORK/landing"
+# 2. landing, incremental: a header-only file per table (an empty folder stops the build, and
+# the dbt templater would skip every model reading it); a placeholder table per incremental model.
+for seed in seeds/bronze/raw_*.csv; do
+    table="$(basename "$seed" .csv)"
+    table="${table#raw_}"
+    mkdir -p "$WORK/landing/$table"
+    head -n 1 "$seed" > "$WORK/landing/$table/$table.csv"
+done
 context "$WORK/landing.cfg" "bronze_source=landing" "landing_path=$WORK/landing"
 python - "$WORK/landing.duckdb" <<'PY'
 import sys
