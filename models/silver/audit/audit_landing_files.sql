@@ -15,42 +15,42 @@
 with
 
 {% for table_name in tables %}
-entries_{{ table_name }} as (
+    entries_{{ table_name }} as (
 
-    select
-        {{ sql_string(table_name, 'landing table') }} as source_table,
-        {{ landing_file('entry_path') }} as source_file,
-        entry_status
-    from ({{ landing_entries(table_name) }})
+        select
+            {{ sql_string(table_name, 'landing table') }} as source_table,
+            {{ landing_file('entry_path') }} as source_file,
+            entry_status
+        from ({{ landing_entries(table_name) }})
 
-),
+    ),
 
-landed_{{ table_name }} as (
+    landed_{{ table_name }} as (
 
-    select
-        source_file,
-        count(*) filter (where read_error is null) as rows_landed,
-        count(*) filter (where read_error is not null) as lines_rejected
-    from {{ ref('base_demo__' ~ table_name) }}
-    group by all
+        select
+            source_file,
+            count(*) filter (where read_error is null) as rows_landed,
+            count(*) filter (where read_error is not null) as lines_rejected
+        from {{ ref('base_demo__' ~ table_name) }}
+        group by all
 
-),
+    ),
 
 {% endfor %}
 
 files as (
 
     {% for table_name in tables %}
-    select
-        entries_{{ table_name }}.source_table,
-        entries_{{ table_name }}.source_file,
-        entries_{{ table_name }}.entry_status,
-        landed_{{ table_name }}.rows_landed,
-        landed_{{ table_name }}.lines_rejected
-    from entries_{{ table_name }}
-    left join landed_{{ table_name }}
-        on entries_{{ table_name }}.source_file = landed_{{ table_name }}.source_file
-    {% if not loop.last %}union all{% endif %}
+        select
+            entries_{{ table_name }}.source_table,
+            entries_{{ table_name }}.source_file,
+            entries_{{ table_name }}.entry_status,
+            landed_{{ table_name }}.rows_landed,
+            landed_{{ table_name }}.lines_rejected
+        from entries_{{ table_name }}
+        left join landed_{{ table_name }}
+            on entries_{{ table_name }}.source_file = landed_{{ table_name }}.source_file
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
