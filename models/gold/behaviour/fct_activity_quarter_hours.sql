@@ -23,10 +23,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-        and {{ in_run_scope('day', 'cast(event_date as varchar)') }}
+    {{ behaviour_events_in_run_scope('day', 'cast(event_date as varchar)') }}
 
 ),
 

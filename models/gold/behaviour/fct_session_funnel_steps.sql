@@ -20,10 +20,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-        and {{ in_run_scope('visitor', 'visitor_id') }}
+    {{ behaviour_events_in_run_scope() }}
         and event_type in {{ sql_list(steps | map(attribute='event_type') | list) }}
 
 ),

@@ -19,10 +19,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-        and {{ in_run_scope('visitor', 'visitor_id') }}
+    {{ behaviour_events_in_run_scope() }}
         and {{ is_funnel_step('event_type') }}
 
 ),

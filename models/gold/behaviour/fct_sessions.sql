@@ -41,18 +41,13 @@ with
 -- stream from the table instead of being materialized (10M events x every column).
 events as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where {{ in_behaviour_scope() }}
-        and {{ in_run_scope('visitor', 'visitor_id') }}
+    {{ behaviour_events_in_run_scope() }}
 
 ),
 
 purchase_events as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-        and {{ in_run_scope('visitor', 'visitor_id') }}
+    {{ behaviour_events_in_run_scope() }}
         and event_type = 'purchase'
         and order_id is not null
 

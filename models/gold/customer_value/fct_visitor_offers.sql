@@ -14,10 +14,7 @@ with
 
 offer_events as (
 
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        {{ in_behaviour_scope() }}
-        and {{ in_run_scope('visitor', 'visitor_id') }}
+    {{ behaviour_events_in_run_scope() }}
         and event_type in ('offer_impression', 'offer_click')
         and offer_id is not null
 
