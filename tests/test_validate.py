@@ -324,14 +324,15 @@ def test_online_retail_passes_with_event_and_offer_suites_not_applicable(
     for c in report["checks"]:
         by_suite.setdefault(c["suite"], set()).add(c["status"])
     assert {n for n, s in by_suite.items() if s == {gate.NOT_APPLICABLE}} == NO_EVENTS_NO_OFFERS
-    # the silver events, 4 offer marts, 11 event marts (with the session funnel steps and
-    # segments, and the engagement ratios and their revenue mart)
-    assert len(NO_EVENTS_NO_OFFERS) == 16
+    # the silver events, 5 offer tables (with the visitor x offer fact), 15 event tables (the
+    # session facts: funnel steps, step events, item funnels, paths, transitions; segments;
+    # the engagement ratios and their revenue mart)
+    assert len(NO_EVENTS_NO_OFFERS) == 21
     assert {n for n, s in by_suite.items() if s == {gate.PASSED}} == (
         {s.name for s in all_suites()} - NO_EVENTS_NO_OFFERS
     )
-    assert "not applicable to source online_retail, not counted: 16 suites" in out
-    assert html.count("<summary class=na>") == 16
+    assert "not applicable to source online_retail, not counted: 21 suites" in out
+    assert html.count("<summary class=na>") == 21
     assert "gold.fct_sessions: not applicable: source online_retail provides no events" in html
 
 
