@@ -36,13 +36,6 @@
 
 with
 
-events as (
-
-    select * from {{ ref('int_events_sessionized') }}
-    where {{ in_behaviour_scope() }}
-
-),
-
 order_lines as (
 
     select
@@ -84,64 +77,79 @@ customers as (
 
 ),
 
+-- Each event (with its product's row), and for a purchase the order it created as a row of its
+-- own. The events are read twice, not shared through one CTE: a CTE read twice is materialized,
+-- and a join of all events, every column, against the orders made DuckDB build its hash table
+-- on the events side (out of memory at 10M events with the profile's 4GB).
 event_rows as (
 
     select
         events.visitor_id,
         events.customer_id,
         events.event_date,
-        hash(
-            hash(events), coalesce(orders.row_hash, 0), coalesce(products.row_hash, 0)  -- noqa: RF02
-        ) as row_hash
-    from events
-    left join orders
-        on
-            events.event_type = 'purchase'
-            and events.order_id = orders.order_id
+        hash(hash(events), coalesce(products.row_hash, 0)) as row_hash  -- noqa: RF02
+    from {{ ref('int_events_sessionized') }} as events
     left join products on events.product_id = products.product_id
+    where {{ in_behaviour_scope() }}
+    union all
+    select
+        purchases.visitor_id,
+        purchases.customer_id,
+        purchases.event_date,
+        orders.row_hash
+    from {{ ref('int_events_sessionized') }} as purchases
+    inner join orders on purchases.order_id = orders.order_id
+    where {{ in_behaviour_scope() }} and purchases.event_type = 'purchase'
 
 ),
 
-keyed_rows as (
+-- One pass over the events for the three scopes (grouping sets), then the orders and customer
+-- rows; count and bit_xor combine across the parts as over one set of rows.
+event_parts as (
 
     select
-        'visitor' as scope,
-        visitor_id as scope_key,
-        row_hash
+        case
+            when grouping(visitor_id) = 0 then 'visitor'
+            when grouping(customer_id) = 0 then 'customer'
+            else 'day'
+        end as scope,
+        coalesce(visitor_id, customer_id, cast(event_date as varchar)) as scope_key,
+        count(*) as row_count,
+        bit_xor(row_hash) as rows_hash
     from event_rows
+    group by grouping sets ((visitor_id), (customer_id), (event_date))  -- noqa: PRS
+
+),
+
+keyed_parts as (
+
+    select * from event_parts
+    where scope_key is not null  -- the anonymous events' customer group
     union all
     select
         'customer' as scope,
         customer_id as scope_key,
-        row_hash
-    from event_rows
-    where customer_id is not null
-    union all
-    select
-        'customer' as scope,
-        customer_id as scope_key,
-        row_hash
+        count(*) as row_count,
+        bit_xor(row_hash) as rows_hash
     from orders
     where customer_id is not null and order_date <= {{ as_of_date() }}
+    group by customer_id
     union all
     select
         'customer' as scope,
         customer_id as scope_key,
-        row_hash
+        1 as row_count,
+        row_hash as rows_hash
     from customers
     union all
     select
         'day' as scope,
-        cast(event_date as varchar) as scope_key,
-        row_hash
-    from event_rows
-    union all
-    select
-        'day' as scope,
         cast(order_date as varchar) as scope_key,
-        row_hash
+        count(*) as row_count,
+        bit_xor(row_hash) as rows_hash
     from orders
     where order_date <= {{ as_of_date() }}
+    group by order_date
 
 ),
 
@@ -150,8 +158,8 @@ current_fingerprints as (
     select
         scope,
         scope_key,
-        hash(count(*), bit_xor(row_hash)) as fingerprint
-    from keyed_rows
+        hash(cast(sum(row_count) as bigint), bit_xor(rows_hash)) as fingerprint
+    from keyed_parts
     group by scope, scope_key
 
 ),
