@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import connect, run_dbt
+from conftest import connect, run_dbt, shared_data
 from sklearn.metrics import roc_auc_score
 
 from customer_behaviour import classifiers, clv
@@ -263,3 +263,36 @@ def test_no_orders_or_one_class_gives_status_rows():
     assert classifiers.score(everyone_churns)["churn_probability"].isna().all()
     empty = classifiers.validate(features.iloc[:0])
     assert len(empty["validation"]) == 8 and empty["calibration"].empty
+
+
+# --------------------------------------------------------------------------------------------
+# the shared Online Retail days, default settings
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_online_retail_builds_with_defaults_and_the_churn_classifier_beats_recency(tmp_path):
+    """Issue 14's acceptance on real data: every Online Retail day file (Dec 2010 - Jun 2011),
+    `dbt build` with default settings, every test included, passes; the churn classifier's
+    holdout AUC beats recency alone; the holdout report says BG/NBD's P(alive) is not usable and
+    customer_clv falls back to days idle instead of publishing P(alive) = 1 for everyone. (Days
+    whose credit notes cancel the day's purchases once made Gamma-Gamma's input negative and
+    failed this build.)"""
+    folder = shared_data("online_retail", "by-day")
+    run = run_dbt(
+        ["build"],
+        tmp_path / "warehouse.duckdb",
+        tmp_path,
+        vars={"source_system": "online_retail", "online_retail_path": str(folder)},
+    )
+    auc = dict(
+        run.df(
+            "select scorer, auc from gold.classifier_validation "
+            "where target = 'churn' and status = 'ok'"
+        ).itertuples(index=False)
+    )
+    assert auc["classifier"] > auc["recency"], auc
+    assert run.scalar("select bool_or(is_p_alive_usable) from gold.clv_holdout_report") is False
+    assert set(run.df("select distinct churn_basis from gold.customer_clv").churn_basis) == {
+        "days_idle"
+    }

@@ -19,8 +19,10 @@
     name. With `purchase_column` (a boolean column) only rows where it is true make a day a
     purchase day and count as transactions, while every row's amount counts in its day's total
     when that day is a purchase day: a credit note (negative net) on the day of a purchase
-    nets it, and one on another day is in no purchase day (it names no sale to reverse).
-    Without it every row is a purchase.
+    nets it, and one on another day is in no purchase day (it names no sale to reverse). A day
+    whose purchases the same day's credit notes cancel or exceed (net <= 0) is no purchase
+    day: nothing was bought in the end, and Gamma-Gamma needs positive spend per day (Online
+    Retail has such days). Without it every row is a purchase.
 #}
 {% macro customer_purchase_summary(
     transactions,
@@ -58,7 +60,9 @@
             <= summary_observation.observation_end_date
         group by all
         {%- if purchase_column is not none %}
-        having count(*) filter (where transactions.{{ purchase_column }}) > 0
+        having
+            count(*) filter (where transactions.{{ purchase_column }}) > 0
+            and sum(transactions.{{ amount_column }}) > 0
         {%- endif %}
 
     ),
