@@ -354,6 +354,27 @@ def test_every_var_used_is_declared_in_dbt_project_and_every_declared_var_used()
     assert not declared - set(used), "declared in dbt_project.yml but never used"
 
 
+def test_run_scope_settings_list_every_var_the_incremental_gold_facts_apply() -> None:
+    """A var an incremental gold fact applies must be in run_scope_settings (hashed into every
+    run-scope fingerprint), or changing it would leave the facts built with the old value."""
+    macro = (REPO_ROOT / "macros" / "utils" / "run_scope.sql").read_text()
+    body = macro[macro.index("macro run_scope_settings()") :]
+    listed = set(re.findall(r"'([a-z_]+)'", body[: body.index("endmacro")]))
+    facts = [
+        f
+        for f in sorted((REPO_ROOT / "models" / "gold").rglob("*.sql"))
+        if "run_scope_config(" in f.read_text() or "delete_run_scope(" in f.read_text()
+    ]
+    assert len(facts) >= 9
+    read = {
+        name: f.name
+        for f in [*facts, *sorted((REPO_ROOT / "macros" / "behaviour").glob("*.sql"))]
+        for name in VAR_CALL.findall(f.read_text())
+    }
+    missing = {name: where for name, where in read.items() if name not in listed}
+    assert not missing, f"add to run_scope_settings (macros/utils/run_scope.sql): {missing}"
+
+
 def test_the_var_scan_finds_calls_across_lines() -> None:
     text = "{%- set p = var(\n    'online_retail_timezone'\n) -%} {{ var(\"x\", 1) }}"
     assert VAR_CALL.findall(text) == ["online_retail_timezone", "x"]

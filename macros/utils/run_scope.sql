@@ -12,6 +12,28 @@
     rebuilt whole and the scope is not read.
 #}
 
+{#- The vars the incremental gold facts apply to the data (a test checks the list against the
+    models and the macros they call). They are part of every fingerprint, so changing one puts
+    every key in scope: the next run rebuilds the facts whole, no --full-refresh needed. -#}
+{% macro run_scope_settings() -%}
+    {{ return([
+        'funnel_steps', 'product_event_types', 'page_view_event_types',
+        'session_path_max_steps', 'engaged_session_min_seconds',
+        'engaged_session_min_page_views', 'active_window_days', 'weekly_active_window_days',
+    ]) }}
+{%- endmacro %}
+
+
+{#- run_scope_settings() with their values, as one SQL string literal. -#}
+{% macro run_scope_settings_literal() -%}
+    {%- set settings = {} -%}
+    {%- for name in run_scope_settings() -%}
+        {%- do settings.update({name: var(name)}) -%}
+    {%- endfor -%}
+    {{ sql_string(tojson(settings), 'run scope settings') }}
+{%- endmacro %}
+
+
 {#- The config of a model incremental by the run scope, for config(**...). -#}
 {% macro run_scope_config(scope, key_column) -%}
     {{ return({

@@ -15,7 +15,9 @@
                 its customer row;
       day       the events and orders of that UTC day (up to as_of_date).
     Orders are cut at as_of_date as the events are, so an as_of_date that moves past orders
-    already landed puts their customers and days in scope.
+    already landed puts their customers and days in scope. The vars the facts apply
+    (run_scope_settings: the funnel steps, path length, engagement and activity windows) are
+    hashed into every fingerprint: changing one puts every key in scope.
     So a new, late, re-delivered or re-attributed event, a login stitching earlier events, a
     visitor turned bot, an order or a cancellation, a return, a customer row that lands after
     its events (the events, quarantined as unknown_customer until then, are kept in this run),
@@ -158,7 +160,9 @@ current_fingerprints as (
     select
         scope,
         scope_key,
-        hash(cast(sum(row_count) as bigint), bit_xor(rows_hash)) as fingerprint
+        hash(
+            cast(sum(row_count) as bigint), bit_xor(rows_hash), {{ run_scope_settings_literal() }}
+        ) as fingerprint
     from keyed_parts
     group by scope, scope_key
 
