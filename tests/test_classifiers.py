@@ -276,7 +276,7 @@ def test_online_retail_builds_with_defaults_and_the_churn_classifier_beats_recen
     `dbt build` with default settings, every test included, passes; the churn classifier's
     holdout AUC beats recency alone; the holdout report says BG/NBD's P(alive) is not usable and
     customer_clv falls back to days idle instead of publishing P(alive) = 1 for everyone. (Days
-    whose credit notes cancel the day's purchases once made Gamma-Gamma's input negative and
+    whose credit notes exceed the day's purchases once made the CLV input's spend negative and
     failed this build.)"""
     folder = shared_data("online_retail", "by-day")
     run = run_dbt(

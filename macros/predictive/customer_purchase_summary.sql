@@ -20,9 +20,9 @@
     purchase day and count as transactions, while every row's amount counts in its day's total
     when that day is a purchase day: a credit note (negative net) on the day of a purchase
     nets it, and one on another day is in no purchase day (it names no sale to reverse). A day
-    whose purchases the same day's credit notes cancel or exceed (net <= 0) is no purchase
-    day: nothing was bought in the end, and Gamma-Gamma needs positive spend per day (Online
-    Retail has such days). Without it every row is a purchase.
+    whose credit notes exceed its purchases counts 0, not a negative spend (the excess reverses
+    earlier sales; Online Retail has such days): monetary_value is never negative, and
+    Gamma-Gamma leaves customers with monetary_value 0 out. Without it every row is a purchase.
 #}
 {% macro customer_purchase_summary(
     transactions,
@@ -53,16 +53,18 @@
             {%- else %}
             count(*) filter (where transactions.{{ purchase_column }}) as transaction_count,
             {%- endif %}
+            {%- if purchase_column is none %}
             sum(transactions.{{ amount_column }}) as purchase_amount
+            {%- else %}
+            greatest(sum(transactions.{{ amount_column }}), 0) as purchase_amount
+            {%- endif %}
         from {{ transactions }} as transactions
         cross join summary_observation
         where cast(transactions.{{ date_column }} as date)
             <= summary_observation.observation_end_date
         group by all
         {%- if purchase_column is not none %}
-        having
-            count(*) filter (where transactions.{{ purchase_column }}) > 0
-            and sum(transactions.{{ amount_column }}) > 0
+        having count(*) filter (where transactions.{{ purchase_column }}) > 0
         {%- endif %}
 
     ),
