@@ -24,7 +24,7 @@
         {'entity': 'order_lines', 'staged': staged('order_lines'),
          'validated': ref('int_order_lines_validated'),
          'kept': ref('int_order_lines_deduplicated'),
-         'record_key': "order_id || '#' || cast(line_number as varchar)"},
+         'record_key': "order_id || '#' || cast(line_number as string)"},
         {'entity': 'events', 'staged': staged('events'), 'validated': ref('int_events_validated'),
          'kept': ref('int_events_sessionized'), 'record_key': 'event_id'},
     ]) }}

@@ -19,6 +19,11 @@
 {%- endmacro %}
 
 
+{% macro spark__quarter_hour_start(timestamp) -%}
+    timestamp_seconds(900 * floor(unix_seconds({{ timestamp }}) / 900))
+{%- endmacro %}
+
+
 {% macro duckdb__quarter_hour_start(timestamp) -%}
     time_bucket(interval 15 minute, {{ timestamp }})
 {%- endmacro %}

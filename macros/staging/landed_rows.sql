@@ -61,9 +61,9 @@ with
 landed as (
 
     select
-        cast(null as varchar) as source_file,
+        cast(null as string) as source_file,
         cast(null as bigint) as source_line_number,
-        cast(null as varchar) as read_error,
+        cast(null as string) as read_error,
         cast(null as json) as read_error_record,
         {% for c in columns %}{{ c }}{{ "," if not loop.last }}
         {% endfor %}
@@ -181,7 +181,7 @@ landed as (
     select
         source_file,
         cast(null as bigint) as source_line_number,
-        cast(null as varchar) as read_error,
+        cast(null as string) as read_error,
         cast(null as json) as read_error_record,
         {% for c in columns %}{{ c }}{{ "," if not loop.last }}
         {% endfor %}
@@ -205,7 +205,7 @@ landed as (
             csv_line := csv_line,
             error_message := error_message
         )) as read_error_record,
-        {% for c in columns %}cast(null as varchar) as {{ c }}{{ "," if not loop.last }}
+        {% for c in columns %}cast(null as string) as {{ c }}{{ "," if not loop.last }}
         {% endfor %}
     -- filled by landed_rejected_lines on this model's connection, at execution
     from {{ rejects_table }}
@@ -213,11 +213,11 @@ landed as (
     {% else %}
     -- no new file to read
     select
-        cast(null as varchar) as source_file,
+        cast(null as string) as source_file,
         cast(null as bigint) as source_line_number,
-        cast(null as varchar) as read_error,
+        cast(null as string) as read_error,
         cast(null as json) as read_error_record,
-        {% for c in columns %}cast(null as varchar) as {{ c }}{{ "," if not loop.last }}
+        {% for c in columns %}cast(null as string) as {{ c }}{{ "," if not loop.last }}
         {% endfor %}
     where false
     {% endif %}
@@ -295,7 +295,7 @@ select * from final
                     when header_lines = 0
                         then {{ sql_string('no header line "' ~ header_line ~ '" ', 'landed header') }}
                             || '(comma-delimited): wrong delimiter, or missing, extra or renamed columns'
-                    else cast(header_lines as varchar) || ' header lines: files concatenated?'
+                    else cast(header_lines as string) || ' header lines: files concatenated?'
                 end,
                 chr(10) order by source_file
             ) as message
@@ -331,7 +331,7 @@ select * from final
         "create or replace temp table " ~ rejects_table ~ " as "
         ~ "select " ~ landed_source_file('reject_scans.file_path', path_parts) ~ " as source_file, "
         ~ "reject_errors.line as line_number, "
-        ~ "list(cast(reject_errors.error_type as varchar)) as error_types, "
+        ~ "list(cast(reject_errors.error_type as string)) as error_types, "
         ~ "min(trim(reject_errors.csv_line, chr(13) || chr(10) || ' ')) as csv_line, "
         ~ "min(reject_errors.error_message) as error_message "
         ~ "from reject_errors inner join reject_scans "

@@ -60,7 +60,7 @@ final as (
             -- ids
             customer_id,
             -- strings
-            cast(segment_{{ segment_type }} as varchar) as segment_value
+            cast(segment_{{ segment_type }} as string) as segment_value
         from session_segments
         {%- if not loop.last %}
             union all

@@ -17,27 +17,27 @@
     sessions and orders; other days are not read. A session counts on the day it started: a
     change to when a session starts changes its first event's row, so that day is in scope.
 -#}
-{{ config(**run_scope_config('day', 'cast(activity_date as varchar)')) }}
+{{ config(**run_scope_config('day', 'cast(activity_date as string)')) }}
 
 with
 
 events as (
 
-    {{ behaviour_events_in_run_scope('day', 'cast(event_date as varchar)') }}
+    {{ behaviour_events_in_run_scope('day', 'cast(event_date as string)') }}
 
 ),
 
 sessions as (
 
     select * from {{ ref('fct_sessions') }}
-    where {{ in_run_scope('day', 'cast(session_date as varchar)') }}
+    where {{ in_run_scope('day', 'cast(session_date as string)') }}
 
 ),
 
 orders as (
 
     select * from {{ ref('fct_orders') }}
-    where {{ in_run_scope('day', 'cast(order_date as varchar)') }}
+    where {{ in_run_scope('day', 'cast(order_date as string)') }}
 
 ),
 

@@ -107,30 +107,30 @@ session_aggregates as (
     select
         session_id,
         any_value(visitor_id) as visitor_id,
-        arg_max(customer_id, event_number_in_session) filter (
+        max_by(customer_id, event_number_in_session) filter (
             where customer_id is not null
         ) as customer_id,
-        arg_max(customer_identified_at, event_number_in_session) filter (
+        max_by(customer_identified_at, event_number_in_session) filter (
             where customer_id is not null
         ) as customer_identified_at,
-        arg_min(page_path, event_number_in_session) filter (where page_path is not null)
+        min_by(page_path, event_number_in_session) filter (where page_path is not null)
             as entry_page_path,
-        arg_min(page_type, event_number_in_session) filter (where page_path is not null)
+        min_by(page_type, event_number_in_session) filter (where page_path is not null)
             as entry_page_type,
-        arg_max(page_path, event_number_in_session) filter (where page_path is not null)
+        max_by(page_path, event_number_in_session) filter (where page_path is not null)
             as exit_page_path,
-        arg_max(page_type, event_number_in_session) filter (where page_path is not null)
+        max_by(page_type, event_number_in_session) filter (where page_path is not null)
             as exit_page_type,
         coalesce(
-            arg_min(device, event_number_in_session) filter (where device != 'unknown'),
+            min_by(device, event_number_in_session) filter (where device != 'unknown'),
             'unknown'
         ) as device,
         coalesce(
-            arg_min(country_code, event_number_in_session) filter (where country_code != 'ZZ'),
+            min_by(country_code, event_number_in_session) filter (where country_code != 'ZZ'),
             'ZZ'
         ) as country_code,
         coalesce(
-            arg_min(traffic_source, event_number_in_session) filter (
+            min_by(traffic_source, event_number_in_session) filter (
                 where traffic_source != 'unknown'
             ),
             'unknown'

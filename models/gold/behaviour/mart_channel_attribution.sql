@@ -100,8 +100,8 @@ journey_touches as (
     select
         collapsed.journey_id,
         journeys.is_converted,
-        arg_min(collapsed.traffic_source, collapsed.touch_position) as first_touch,
-        arg_max(collapsed.traffic_source, collapsed.touch_position) as last_touch
+        min_by(collapsed.traffic_source, collapsed.touch_position) as first_touch,
+        max_by(collapsed.traffic_source, collapsed.touch_position) as last_touch
     from collapsed
     inner join journeys on collapsed.journey_id = journeys.journey_id
     group by all
@@ -161,7 +161,7 @@ channels as (
 
 scenarios as (
 
-    select cast(null as varchar) as removed_channel
+    select cast(null as string) as removed_channel
     union all
     select channel as removed_channel
     from channels

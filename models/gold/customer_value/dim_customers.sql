@@ -112,11 +112,11 @@ tier_edges as (
     -- quantile_cont interpolates linearly like pandas/numpy quantiles; with `<=` below this is
     -- pd.qcut: bins closed on the right, the lowest value in the first bin.
     select
-        quantile_cont(tier_spend, cast(1 as double) / 3) as tier_3_low_max,
-        quantile_cont(tier_spend, cast(2 as double) / 3) as tier_3_medium_max,
-        quantile_cont(tier_spend, 0.25) as tier_4_low_max,
-        quantile_cont(tier_spend, 0.50) as tier_4_medium_max,
-        quantile_cont(tier_spend, 0.75) as tier_4_high_max
+        percentile_cont(cast(1 as double) / 3) within group (order by tier_spend) as tier_3_low_max,
+        percentile_cont(cast(2 as double) / 3) within group (order by tier_spend) as tier_3_medium_max,
+        percentile_cont(0.25) within group (order by tier_spend) as tier_4_low_max,
+        percentile_cont(0.50) within group (order by tier_spend) as tier_4_medium_max,
+        percentile_cont(0.75) within group (order by tier_spend) as tier_4_high_max
     from customers_summarised
     where lifetime_orders > 0
 

@@ -87,7 +87,7 @@ final as (
         -- ids
         customer_id,
         -- strings
-        cast(r_score as varchar) || cast(f_score as varchar) || cast(m_score as varchar)
+        cast(r_score as string) || cast(f_score as string) || cast(m_score as string)
             as rfm_code,
         segment_name,
         engagement_level,

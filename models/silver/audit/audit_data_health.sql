@@ -47,7 +47,7 @@ top_reasons as (
     select
         entity,
         string_agg(
-            coalesce(reason_code, 'no reason') || ' ' || cast(rows_quarantined as varchar),
+            coalesce(reason_code, 'no reason') || ' ' || cast(rows_quarantined as string),
             ', ' order by rows_quarantined desc, reason_code asc
         ) as reasons
     from (
@@ -79,16 +79,16 @@ quarantine_checks as (
             else 'ok'
         end as status,
         reconciliation.entity || ': '
-        || cast(reconciliation.rows_quarantined as varchar) || ' of '
-        || cast(reconciliation.rows_landed as varchar) || ' landed rows quarantined ('
+        || cast(reconciliation.rows_quarantined as string) || ' of '
+        || cast(reconciliation.rows_landed as string) || ' landed rows quarantined ('
         || coalesce(
             cast(round(
                 100.0 * reconciliation.rows_quarantined
                 / nullif(reconciliation.rows_landed, 0), 1
-            ) as varchar),
+            ) as string),
             '0'
         )
-        || '%), ' || cast(reconciliation.rows_kept as varchar) || ' kept'
+        || '%), ' || cast(reconciliation.rows_kept as string) || ' kept'
         || coalesce('; top reasons: ' || top_reasons.reasons, '')
         || ' (see silver.audit_quarantined_rows)' as message
     from reconciliation
@@ -99,8 +99,8 @@ quarantine_checks as (
 segment_counts as (
 
     select
-        cast(null as varchar) as relation_name,
-        cast(null as varchar) as unknown_value,
+        cast(null as string) as relation_name,
+        cast(null as string) as unknown_value,
         cast(null as bigint) as rows_checked,
         cast(null as bigint) as rows_unknown
     where false
@@ -133,10 +133,10 @@ segment_checks as (
         relation_name || ': ' || case
             when rows_checked = 0 then 'no rows'
             when rows_unknown = rows_checked
-                then 'all ' || cast(rows_checked as varchar) || ' rows are ' || unknown_value
+                then 'all ' || cast(rows_checked as string) || ' rows are ' || unknown_value
                     || ': the source carries no ' || split_part(relation_name, '.', 2)
                     || ', every segment by it is one unknown segment'
-            else cast(rows_unknown as varchar) || ' of ' || cast(rows_checked as varchar)
+            else cast(rows_unknown as string) || ' of ' || cast(rows_checked as string)
                 || ' rows are ' || unknown_value
         end as message
     from segment_counts

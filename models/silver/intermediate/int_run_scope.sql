@@ -115,7 +115,7 @@ event_parts as (
             when grouping(customer_id) = 0 then 'customer'
             else 'day'
         end as scope,
-        coalesce(visitor_id, customer_id, cast(event_date as varchar)) as scope_key,
+        coalesce(visitor_id, customer_id, cast(event_date as string)) as scope_key,
         count(*) as row_count,
         bit_xor(row_hash) as rows_hash
     from event_rows
@@ -146,7 +146,7 @@ keyed_parts as (
     union all
     select
         'day' as scope,
-        cast(order_date as varchar) as scope_key,
+        cast(order_date as string) as scope_key,
         count(*) as row_count,
         bit_xor(row_hash) as rows_hash
     from orders
@@ -178,8 +178,8 @@ previous_fingerprints as (
         from {{ manifest }}
     {% else %}
         select
-            cast(null as varchar) as scope,
-            cast(null as varchar) as scope_key,
+            cast(null as string) as scope,
+            cast(null as string) as scope_key,
             cast(null as ubigint) as fingerprint
         where false
     {% endif %}

@@ -105,7 +105,7 @@ final as (
         product_id,
         product_name,
         'unknown' as category,
-        cast(null as varchar) as category_path,
+        cast(null as string) as category_path,
         'unbranded' as brand,
         cast(list_price as decimal(18, 2)) as list_price,
         case

@@ -60,7 +60,7 @@ final as (
         source_file,
         order_id,
         customer_id,
-        cast(null as varchar) as offer_id,
+        cast(null as string) as offer_id,
         'completed' as order_status,
         cast(subtotal_amount as decimal(18, 2)) as subtotal_amount,
         cast(0 as decimal(18, 2)) as discount_amount,

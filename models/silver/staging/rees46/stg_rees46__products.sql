@@ -66,7 +66,7 @@ final as (
         raw_record,
         source_file,
         product_id,
-        cast(null as varchar) as product_name,
+        cast(null as string) as product_name,
         coalesce(split_part(category_path, '.', 1), 'unknown') as category,
         category_path,
         coalesce(brand, 'unbranded') as brand,
