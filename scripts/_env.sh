@@ -50,6 +50,19 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; 
     echo "$WANT" > "$STAMP"
 fi
 
+# The Spark engine's packages (requirements-spark.txt) when the caller asks for them
+# (CBW_WITH_SPARK=1: scripts/test.sh, scripts/build_spark.sh); reinstalled when that file changes.
+if [ "${CBW_WITH_SPARK:-0}" = 1 ]; then
+    SPARK_STAMP="$VENV/.installed-spark-from"
+    SPARK_WANT="$(sha256sum requirements-spark.txt | cut -d' ' -f1)"
+    if [ "$(cat "$SPARK_STAMP" 2>/dev/null)" != "$SPARK_WANT" ]; then
+        echo "==> installing the Spark engine's pinned packages (requirements-spark.txt)"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+            -r requirements-spark.txt
+        echo "$SPARK_WANT" > "$SPARK_STAMP"
+    fi
+fi
+
 export PATH="$VENV/bin:$PATH"
 export DBT_PROFILES_DIR="$ROOT"
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false

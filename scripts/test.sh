@@ -7,6 +7,9 @@
 # sqlfluff and dbt docs generate run beside pytest, which keeps about one core of two busy:
 # their output is shown after pytest's, then pytest's summary line again. The run fails when
 # any of them fails.
+# The Spark tests need the Spark engine's packages (a Java runtime is installed by the tests
+# themselves when missing and possible, else they skip with the reason).
+export CBW_WITH_SPARK=1
 source "$(dirname "$0")/_env.sh"
 
 SCRATCH="$(mktemp -d)"

@@ -37,6 +37,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "customer_behaviour.bench_warehouse",
         "time full and incremental dbt builds at scale against a pandas implementation",
     ),
+    "compare-engines": (
+        "customer_behaviour.compare_engines",
+        "compare a warehouse built on Spark with the same one built on DuckDB",
+    ),
     "bench-models": (
         "customer_behaviour.bench_models",
         "time CLV fitting and rule mining against lifetimes / mlxtend",
