@@ -64,10 +64,10 @@ landed as (
         cast(null as string) as source_file,
         cast(null as bigint) as source_line_number,
         cast(null as string) as read_error,
-        cast(null as json) as read_error_record,
+        cast(null as {{ type_json() }}) as read_error_record,
         {% for c in columns %}{{ c }}{{ "," if not loop.last }}
         {% endfor %}
-    from {{ ref('raw_' ~ table_name) }}
+    from {{ landed_seed_relation(table_name, columns) }}
 
 ),
 
@@ -122,7 +122,7 @@ landed as (
     {%- if parts == 2 -%}
         {{ landing_file(path_column) }}
     {%- else -%}
-        regexp_extract({{ path_column }}, '[^/]+$')
+        regexp_extract({{ path_column }}, '[^/]+$', 0)
     {%- endif -%}
 {%- endmacro %}
 
@@ -154,8 +154,59 @@ landed as (
 
 with
 
-{% if files %}
-read_lines as (
+landed as (
+
+    {% if files %}
+    {{ landed_file_lines(files, columns, header, spec, rejects_table) }}
+    {% else %}
+    -- no new file to read
+    select
+        cast(null as string) as source_file,
+        cast(null as bigint) as source_line_number,
+        cast(null as string) as read_error,
+        cast(null as {{ type_json() }}) as read_error_record,
+        {% for c in columns %}cast(null as string) as {{ c }}{{ "," if not loop.last }}
+        {% endfor %}
+    where false
+    {% endif %}
+
+),
+
+{{ landed_rows_final(columns) }}
+{%- endmacro %}
+
+
+{#- The last CTE and select of a base model: the row id first. -#}
+{% macro landed_rows_final(columns) -%}
+final as (
+
+    select
+        {{ landed_row_id(['source_file', 'source_line_number'] + columns) }} as source_row_id,
+        *
+    from landed
+
+)
+
+select * from final
+{%- endmacro %}
+
+
+{#
+    SQL: the rows of `files` (source_file, source_line_number, read_error, read_error_record,
+    the columns): rows read, header lines dropped, and (CSV) one row per line the engine could
+    not read, with its reason, record number and text.
+#}
+{% macro landed_file_lines(files, columns, header, spec, rejects_table) -%}
+    {{ return(adapter.dispatch('landed_file_lines', 'customer_behaviour')(
+        files, columns, header, spec, rejects_table)) }}
+{%- endmacro %}
+
+
+{#- DuckDB: read_csv / read_parquet; the lines it rejected are in `rejects_table`
+    (landed_rejected_lines, run before on the model's connection). -#}
+{% macro default__landed_file_lines(files, columns, header, spec, rejects_table) -%}
+{%- set csv = spec.file_format == 'csv' -%}
+    with read_lines as (
 
     select
         {{ landed_source_file('filename', spec.path_parts) }} as source_file,
@@ -172,12 +223,8 @@ read_lines as (
     )
     {%- endif %}
 
-),
+    )
 
-{% endif %}
-landed as (
-
-    {% if files %}
     select
         source_file,
         cast(null as bigint) as source_line_number,
@@ -210,36 +257,6 @@ landed as (
     -- filled by landed_rejected_lines on this model's connection, at execution
     from {{ rejects_table }}
     {% endif %}
-    {% else %}
-    -- no new file to read
-    select
-        cast(null as string) as source_file,
-        cast(null as bigint) as source_line_number,
-        cast(null as string) as read_error,
-        cast(null as json) as read_error_record,
-        {% for c in columns %}cast(null as string) as {{ c }}{{ "," if not loop.last }}
-        {% endfor %}
-    where false
-    {% endif %}
-
-),
-
-{{ landed_rows_final(columns) }}
-{%- endmacro %}
-
-
-{#- The last CTE and select of a base model: the row id first. -#}
-{% macro landed_rows_final(columns) -%}
-final as (
-
-    select
-        {{ landed_row_id(['source_file', 'source_line_number'] + columns) }} as source_row_id,
-        *
-    from landed
-
-)
-
-select * from final
 {%- endmacro %}
 
 
@@ -250,6 +267,10 @@ select * from final
     named, never half-read.
 #}
 {% macro landed_files_check(files, header, spec) -%}
+    {{ return(adapter.dispatch('landed_files_check', 'customer_behaviour')(files, header, spec)) }}
+{%- endmacro %}
+
+{% macro default__landed_files_check(files, header, spec) -%}
     {%- set header_line = header | join(',') -%}
     {%- set check -%}
         with
@@ -319,6 +340,15 @@ select * from final
     reports one error per missing column of a short line: collapsed to one row per line.
 #}
 {% macro landed_rejected_lines(files, columns, rejects_table, path_parts) -%}
+    {{ return(adapter.dispatch('landed_rejected_lines', 'customer_behaviour')(
+        files, columns, rejects_table, path_parts)) }}
+{%- endmacro %}
+
+{#- Spark: nothing to collect before (spark__landed_file_lines finds the lines itself). -#}
+{% macro spark__landed_rejected_lines(files, columns, rejects_table, path_parts) -%}
+{%- endmacro %}
+
+{% macro default__landed_rejected_lines(files, columns, rejects_table, path_parts) -%}
     {%- do run_query("drop table if exists reject_errors; drop table if exists reject_scans;") -%}
     {%- for chunk in files | batch(200) -%}
         {%- set scans = [] -%}

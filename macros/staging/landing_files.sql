@@ -69,28 +69,16 @@
             entry_name,
             is_directory,
             {% for p in ignore_patterns -%}
-            entry_name glob {{ sql_string(p, 'var landing_ignore_patterns') }} or
+            {{ glob_matches('entry_name', p, 'var landing_ignore_patterns') }} or
             {% endfor -%}
             false as is_ignored,
             not is_directory and (
                 {%- for e in extensions %}
-                ends_with(lower(entry_name), {{ sql_string(e, 'readable extension') }})
+                {{ ends_with('lower(entry_name)', sql_string(e, 'readable extension')) }}
                 {{- " or" if not loop.last }}
                 {%- endfor %}
             ) as is_readable
-        from (
-            select
-                file as entry_path,
-                regexp_extract(file, '[^/]+$') as entry_name,
-                false as is_directory
-            from glob({{ sql_string(pattern, origin) }})
-            union all
-            select
-                file as entry_path,
-                regexp_extract(file, '[^/]+$') as entry_name,
-                true as is_directory
-            from glob({{ sql_string(pattern ~ '/', origin) }})
-        )
+        from ({{ listed_entries(pattern, origin) }})
     )
 {%- endmacro %}
 
@@ -191,4 +179,35 @@
     read as the name. -#}
 {% macro landed_file_list(files) -%}
     [{% for f in files %}{{ sql_string(glob_literal(f, 'landing file'), 'landing file') }}{{ ", " if not loop.last }}{% endfor %}]
+{%- endmacro %}
+
+
+{#- SQL: one row per entry `pattern` matches: entry_path, entry_name, is_directory (DuckDB:
+    glob() lists files; the same pattern with a trailing / the folders it matches). -#}
+{% macro listed_entries(pattern, origin) -%}
+    {{ return(adapter.dispatch('listed_entries', 'customer_behaviour')(pattern, origin)) }}
+{%- endmacro %}
+
+{% macro default__listed_entries(pattern, origin) -%}
+            select
+                file as entry_path,
+                regexp_extract(file, '[^/]+$', 0) as entry_name,
+                false as is_directory
+            from glob({{ sql_string(pattern, origin) }})
+            union all
+            select
+                file as entry_path,
+                regexp_extract(file, '[^/]+$', 0) as entry_name,
+                true as is_directory
+            from glob({{ sql_string(pattern ~ '/', origin) }})
+{%- endmacro %}
+
+
+{#- SQL: whether the text `column` matches the name pattern `pattern` (DuckDB GLOB: * ? [abc]). -#}
+{% macro glob_matches(column, pattern, origin) -%}
+    {{ return(adapter.dispatch('glob_matches', 'customer_behaviour')(column, pattern, origin)) }}
+{%- endmacro %}
+
+{% macro default__glob_matches(column, pattern, origin) -%}
+    {{ column }} glob {{ sql_string(pattern, origin) }}
 {%- endmacro %}

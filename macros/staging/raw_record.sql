@@ -19,9 +19,12 @@
     error, never a silent merge.
 #}
 {% macro landed_row_id(columns) -%}
-    {%- set row_hash = 'hash(' ~ (columns | join(', ')) ~ ')' -%}
-    printf('%016x-%d', {{ row_hash }}, row_number() over (
-        partition by source_file, {{ row_hash }}
+    {#- parenthesised: row_hash reads a bare name as a table alias (its whole row) -#}
+    {%- set values = [] -%}
+    {%- for c in columns -%}{%- do values.append('(' ~ c ~ ')') -%}{%- endfor -%}
+    {%- set values_hash = row_hash(values) -%}
+    printf('%016x-%d', {{ values_hash }}, row_number() over (
+        partition by source_file, {{ values_hash }} order by {{ values_hash }}
     ))
 {%- endmacro %}
 

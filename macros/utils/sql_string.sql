@@ -8,7 +8,7 @@
     for what cannot be quoted: a NUL character (DuckDB strings end there), or a value that is
     not one piece of text (none, a list, a mapping).
     Quotes are doubled by dbt's own escape_single_quotes; DuckDB reads a backslash in a
-    standard string literally, so nothing else needs escaping.
+    standard string literally, so nothing else needs escaping (Spark: string_literal).
 #}
 {% macro sql_string(value, origin) -%}
     {%- if value is none or value is mapping or (value is iterable and value is not string) -%}
@@ -21,7 +21,7 @@
             origin ~ ": contains a NUL character, which a SQL string cannot hold: "
             ~ (text | replace('\x00', '\\0'))[:200]) }}
     {%- endif -%}
-    '{{ dbt.escape_single_quotes(text) }}'
+    {{ string_literal(text) }}
 {%- endmacro %}
 
 
