@@ -37,6 +37,14 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "customer_behaviour.bench_warehouse",
         "time full and incremental dbt builds at scale against a pandas implementation",
     ),
+    "spark-models": (
+        "customer_behaviour.spark_models",
+        "run the predictive dbt Python models on Spark (the driver) and write their gold tables",
+    ),
+    "spark-build": (
+        "customer_behaviour.spark_build",
+        "build the warehouse on Spark: dbt build, the predictive models, then their dependants",
+    ),
     "bench-models": (
         "customer_behaviour.bench_models",
         "time CLV fitting and rule mining against lifetimes / mlxtend",
