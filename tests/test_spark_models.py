@@ -83,8 +83,8 @@ def duckdb_file(request: pytest.FixtureRequest) -> Path:
 
 
 def test_models_in_dependency_order_with_the_vars_dbt_renders(tmp_path: Path) -> None:
-    """dbt parse on the spark target: the nine Python models are disabled, their stand-ins
-    carry the YAML config rendered from --vars, and a model comes after the models it refs."""
+    """dbt parse on the spark target: the nine Python models are left to the step, with the
+    YAML config rendered from --vars, and a model comes after the models it refs."""
     pytest.importorskip("dbt.adapters.spark", reason="dbt-spark is not installed")
     args = _args(tmp_path, vars='{"association_min_confidence": 0.3, "clv_horizon_months": 6}')
     models = spark_models.python_models(spark_models.dbt_parse(args), args.project_dir)

@@ -1,10 +1,11 @@
 {#
-    Materialization of the stand-ins in models/gold/predictive/on_spark: the table is written
-    outside dbt (by `cbw spark-models`, which runs the dbt Python model of the same name on the
-    Spark driver). dbt builds nothing; it checks that the table is there, with the columns the
-    model's YAML documents, so that its tests and dependants read a complete table.
+    Materialization of the dbt Python models on a target whose adapter cannot run them (Spark
+    outside Databricks; dbt_project.yml chooses it): the table is written outside dbt, by
+    `cbw spark-models`, which runs the model's model() on the Spark driver. dbt runs nothing;
+    it checks that the table is there with the columns the model's YAML documents, so that the
+    model's tests and dependants read a complete table (docs/spark.md).
 #}
-{% materialization python_model_table, default %}
+{% materialization python_model_table, default, supported_languages=['sql', 'python'] %}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
     {%- if existing is none -%}

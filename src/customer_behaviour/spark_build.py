@@ -1,6 +1,7 @@
 """Build the warehouse on Spark: `dbt build` of everything but the predictive Python models and
 their dependants, then `cbw spark-models` (the Python models on the driver), then `dbt build` of
-the models' stand-ins (their YAML tests) and their dependants (mart_customer_value_matrix ...).
+the models themselves (dbt checks the tables and runs their YAML tests) and their dependants
+(mart_customer_value_matrix ...).
 
 dbt-spark cannot run dbt Python models outside Databricks; docs/spark.md, "Predictive models on
 Spark". All three steps run in this process, so they share one Spark session (one JVM, one
@@ -15,8 +16,8 @@ from typing import Any
 from customer_behaviour import spark_models
 from customer_behaviour.cli import UserError
 
-#: The stand-ins of the Python models and everything downstream of them.
-AFTER_THE_STEP = f"config.materialized:{spark_models.STAND_IN_MATERIALIZATION}+"
+#: The Python models (materialized python_model_table on Spark) and everything downstream.
+AFTER_THE_STEP = f"config.materialized:{spark_models.SPARK_MATERIALIZATION}+"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,9 +2,9 @@
 own ``model(dbt, session)`` functions on the driver, write each result to Spark as gold.<model>.
 
 dbt-spark runs dbt Python models only on Databricks, so on the ``spark`` target the models in
-python_models/gold/predictive are disabled (dbt_project.yml) and same-named stand-ins
-(models/gold/predictive/on_spark, materialization ``python_model_table``) keep ``ref()``, the
-YAML tests and the build order. This step fills the stand-ins' tables:
+python_models/gold/predictive are materialized ``python_model_table`` (dbt_project.yml): dbt
+keeps them in the graph (``ref()``, YAML tests, build order) but runs nothing and checks the
+table this step writes:
 
 - ``dbt parse`` of the project on the target, with the same ``--vars`` as the dbt build, gives
   each model its configuration exactly as dbt renders it (the YAML ``config:`` from vars) and
@@ -37,10 +37,9 @@ import yaml
 
 from customer_behaviour.cli import UserError
 
-#: Where the dbt Python models that this step runs on Spark live (relative to the project).
-PYTHON_MODELS_DIR = Path("python_models/gold/predictive")
-#: Their stand-ins on Spark (materialization python_model_table).
-STAND_IN_MATERIALIZATION = "python_model_table"
+#: The materialization of the dbt Python models on Spark (dbt_project.yml): dbt runs nothing,
+#: this step writes the table.
+SPARK_MATERIALIZATION = "python_model_table"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,50 +115,29 @@ def dbt_parse(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def python_models(manifest: dict[str, Any], project_dir: str) -> list[PythonModel]:
-    """The dbt Python models of PYTHON_MODELS_DIR with the configuration of their enabled
-    stand-ins, in dependency order (a model after the models it refs)."""
-    stand_ins = {
-        node["name"]: node
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        and node["config"].get("materialized") == STAND_IN_MATERIALIZATION
-    }
+    """The dbt Python models that dbt leaves to this step on the target (materialized
+    SPARK_MATERIALIZATION there), in dependency order (a model after the models it refs)."""
     found: dict[str, PythonModel] = {}
-    for versions in manifest.get("disabled", {}).values():
-        for node in versions:
-            path = Path(node["original_file_path"])
-            if node.get("language") != "python" or path.parent != PYTHON_MODELS_DIR:
-                continue
-            stand_in = stand_ins.get(node["name"])
-            if stand_in is None:
-                raise UserError(
-                    f"{path} has no stand-in enabled on this target (a model {node['name']} "
-                    f"with materialized='{STAND_IN_MATERIALIZATION}', models/gold/predictive/"
-                    "on_spark): is the target a Spark one?"
-                )
-            refs = tuple(ref["name"] for ref in node["refs"])
-            stand_in_refs = {uid.split(".")[-1] for uid in stand_in["depends_on"]["nodes"]}
-            if stand_in_refs != set(refs):
-                raise UserError(
-                    f"{stand_in['original_file_path']} depends on {sorted(stand_in_refs)}, "
-                    f"{path} refs {sorted(set(refs))}: make its depends_on comments match"
-                )
-            found[node["name"]] = PythonModel(
-                name=node["name"],
-                path=Path(project_dir, path),
-                refs=refs,
-                config=stand_in["config"],
-                schema=stand_in["schema"],
-                identifier=stand_in["alias"] or stand_in["name"],
-                columns=tuple(
-                    (column["name"], column["data_type"])
-                    for column in stand_in["columns"].values()
-                ),
-            )
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node.get("language") != "python":
+            continue
+        if node["config"].get("materialized") != SPARK_MATERIALIZATION:
+            continue
+        found[node["name"]] = PythonModel(
+            name=node["name"],
+            path=Path(project_dir, node["original_file_path"]),
+            refs=tuple(ref["name"] for ref in node["refs"]),
+            config=node["config"],
+            schema=node["schema"],
+            identifier=node["alias"] or node["name"],
+            columns=tuple(
+                (column["name"], column["data_type"]) for column in node["columns"].values()
+            ),
+        )
     if not found:
         raise UserError(
-            f"no disabled dbt Python model in {PYTHON_MODELS_DIR}: on this target dbt runs them "
-            "itself (the step is for the spark target)"
+            f"no dbt Python model is materialized '{SPARK_MATERIALIZATION}' on this target: "
+            "dbt runs them itself there (the step is for the spark target)"
         )
     return dependency_order(found)
 
@@ -346,7 +324,7 @@ def run(args: argparse.Namespace) -> int:
         unknown = sorted(set(args.models) - {m.name for m in models})
         if unknown:
             raise UserError(
-                f"not a Python model of {PYTHON_MODELS_DIR}: {', '.join(unknown)} "
+                f"not a Python model this step runs: {', '.join(unknown)} "
                 f"(they are {', '.join(m.name for m in models)})"
             )
         models = [m for m in models if m.name in args.models]
