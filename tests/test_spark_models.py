@@ -132,6 +132,7 @@ STEP_SCRIPT = textwrap.dedent(
     work, project = Path(sys.argv[1]), sys.argv[2]
     args = argparse.Namespace(vars=None, target="spark", target_path=str(work / "target"),
                               project_dir=project, models=[])
+    spark_models.dbt_parse(args)  # sets dbt's flags, which reading the profile needs
     spark = spark_models.spark_session(args)
     spark.sql("create database if not exists gold")
     for f in sorted((work / "inputs").glob("*.parquet")):

@@ -200,9 +200,7 @@ class ModelContext:
     """The ``dbt`` argument of a dbt Python model: ``ref()`` reads the Spark table into the
     DuckDB connection (a relation: ``.df()`` is dbt-duckdb's frame), ``config`` as above."""
 
-    def __init__(
-        self, model: PythonModel, read: Callable[[str], Any], this: str
-    ) -> None:
+    def __init__(self, model: PythonModel, read: Callable[[str], Any], this: str) -> None:
         self.config = _Config(model.config)
         self._model = model
         self._read = read
@@ -241,8 +239,7 @@ def typed_result(result: Any, model: PythonModel, con: Any) -> Any:
     expected = [name for name, _ in model.columns]
     if list(relation.columns) != expected:
         raise UserError(
-            f"{model.name} returned columns {list(relation.columns)}, its YAML documents "
-            f"{expected}"
+            f"{model.name} returned columns {list(relation.columns)}, its YAML documents {expected}"
         )
     return relation.project(
         ", ".join(f'cast("{name}" as {data_type}) as "{name}"' for name, data_type in model.columns)
@@ -297,7 +294,8 @@ def run_models(
 
 def spark_session(args: argparse.Namespace) -> Any:
     """The SparkSession dbt-spark's session method opens for the target: the profile's
-    server_side_parameters, Hive support (the metastore of the warehouse)."""
+    server_side_parameters, Hive support (the metastore of the warehouse). After dbt_parse:
+    reading the profile needs the flags of a dbt invocation (its profiles dir)."""
     from dbt.config.runtime import load_profile
 
     profile = load_profile(
