@@ -37,6 +37,14 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "customer_behaviour.bench_warehouse",
         "time full and incremental dbt builds at scale against a pandas implementation",
     ),
+    "spark-build": (
+        "customer_behaviour.spark_build",
+        "build the warehouse on Spark: dbt build, the predictive models, then their dependants",
+    ),
+    "spark-models": (
+        "customer_behaviour.spark_models",
+        "run the predictive dbt Python models on Spark (the driver) and write their gold tables",
+    ),
     "compare-engines": (
         "customer_behaviour.compare_engines",
         "compare a warehouse built on Spark with the same one built on DuckDB",

@@ -9,7 +9,6 @@ from customer_behaviour import classifiers
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     features = dbt.ref("fct_customer_classifier_features").df()
     # rendered from var source_capabilities: true / false (a bool or its text)
     has_orders = dbt.config.get("source_has_orders")

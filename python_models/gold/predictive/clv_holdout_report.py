@@ -9,7 +9,6 @@ from customer_behaviour import clv
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     calibration = dbt.ref("fct_customer_purchase_holdout").df()
     report = clv.holdout_report(
         calibration,

@@ -9,7 +9,6 @@ from customer_behaviour import clv
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     summary = dbt.ref("fct_customer_purchase_summary").df()
     return clv.fit_models(
         summary,

@@ -11,7 +11,6 @@ from customer_behaviour import clv
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     summary = dbt.ref("fct_customer_purchase_summary").df()
     fits = dbt.ref("clv_model_fit").df()
     tier_quantiles = dbt.config.get("clv_tier_quantiles")

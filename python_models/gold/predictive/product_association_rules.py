@@ -10,7 +10,6 @@ from customer_behaviour import rules
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     itemsets = dbt.ref("product_frequent_itemsets").df()
     level_rules = rules.rule_levels(
         itemsets,

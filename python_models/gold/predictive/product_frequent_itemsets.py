@@ -13,7 +13,6 @@ LEVELS = {"product": "product_id", "category": "category"}
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     lines = dbt.ref("fct_basket_items").df()
     itemsets = rules.itemset_levels(
         lines,
