@@ -96,7 +96,8 @@ def spark_env(warehouse: Path, master: str | None = None, **extra: str) -> dict[
         **extra,
     }
     if master:
-        env["CBW_SPARK_MASTER"] = master
+        # the executors connect back to the driver on loopback, where the cluster listens
+        env.update(CBW_SPARK_MASTER=master, SPARK_LOCAL_IP="127.0.0.1")
     return env
 
 

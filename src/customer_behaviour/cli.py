@@ -45,6 +45,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "customer_behaviour.spark_models",
         "run the predictive dbt Python models on Spark (the driver) and write their gold tables",
     ),
+    "bench-spark": (
+        "customer_behaviour.bench_spark",
+        "time the full and one-day builds on Spark beside DuckDB on the same landing data",
+    ),
     "compare-engines": (
         "customer_behaviour.compare_engines",
         "compare a warehouse built on Spark with the same one built on DuckDB",

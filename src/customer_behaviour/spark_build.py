@@ -30,7 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def dbt_build(args: argparse.Namespace, selection: list[str]) -> None:
+def dbt_build(args: argparse.Namespace, selection: list[str], phase: str) -> None:
+    """One dbt build; its run results are kept as <target-path>/run_results_<phase>.json (the
+    next build overwrites run_results.json), for the per-model timings of both builds."""
+    import shutil
+    from pathlib import Path
+
     from dbt.cli.main import dbtRunner
 
     command = ["build", "--target", args.target, "--target-path", args.target_path]
@@ -39,6 +44,9 @@ def dbt_build(args: argparse.Namespace, selection: list[str]) -> None:
         command += ["--vars", args.vars]
     command += selection + extra_dbt_args(args)
     result = dbtRunner().invoke(command)
+    results = Path(args.project_dir, args.target_path, "run_results.json")
+    if results.exists():
+        shutil.copy2(results, results.with_name(f"run_results_{phase}.json"))
     if not result.success:
         raise UserError(f"dbt {' '.join(selection)} failed (see its log above)")
 
@@ -53,10 +61,10 @@ def extra_dbt_args(args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> Any:
     extra_dbt_args(args)  # a bad argument fails before anything is built
-    dbt_build(args, ["--exclude", AFTER_THE_STEP])
+    dbt_build(args, ["--exclude", AFTER_THE_STEP], "before_models")
     args.models = []
     spark_models.run(args)
-    dbt_build(args, ["--select", AFTER_THE_STEP])
+    dbt_build(args, ["--select", AFTER_THE_STEP], "after_models")
     return 0
 
 

@@ -316,6 +316,7 @@ def spark_session(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     manifest = dbt_parse(args)
     models = python_models(manifest, args.project_dir)
     if args.models:
@@ -328,6 +329,7 @@ def run(args: argparse.Namespace) -> int:
         models = [m for m in models if m.name in args.models]
     spark = spark_session(args)
     run_models(spark, manifest, models)
+    print(f"cbw spark-models: {len(models)} models in {time.perf_counter() - started:.1f} s")
     return 0
 
 
