@@ -121,7 +121,7 @@
         'order_lines': delivered ~ ', source_row_id',
         'products': delivered ~ ', source_row_id',
         'offers': delivered ~ ', source_row_id',
-        'customers': 'updated_at desc, ' ~ delivered ~ ', source_row_id',
+        'customers': 'updated_at desc nulls last, ' ~ delivered ~ ', source_row_id',
     } -%}
     {%- if entity not in orders -%}
         {{ exceptions.raise_compiler_error("kept_copy_order: unknown entity '" ~ entity ~ "'") }}
