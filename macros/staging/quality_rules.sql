@@ -121,7 +121,7 @@
         'order_lines': delivered ~ ', source_row_id',
         'products': delivered ~ ', source_row_id',
         'offers': delivered ~ ', source_row_id',
-        'customers': 'updated_at desc, ' ~ delivered ~ ', source_row_id',
+        'customers': 'updated_at desc nulls last, ' ~ delivered ~ ', source_row_id',
     } -%}
     {%- if entity not in orders -%}
         {{ exceptions.raise_compiler_error("kept_copy_order: unknown entity '" ~ entity ~ "'") }}
@@ -141,7 +141,10 @@
     contents sharing it: 2^-64 per pair).
 #}
 {% macro is_conflicting_copy(entity, key, content, valid='quarantine_reason is null') -%}
-    {%- set content_hash = 'hash(' ~ (content | join(', ')) ~ ')' -%}
+    {#- each column in parentheses: row_hash reads a bare name as a table alias (its whole row) -#}
+    {%- set columns = [] -%}
+    {%- for column in content -%}{%- do columns.append('(' ~ column ~ ')') -%}{%- endfor -%}
+    {%- set content_hash = row_hash(columns) -%}
     (
         ({{ valid }})
         and {{ content_hash }} is distinct from first_value({{ content_hash }}) over (
@@ -156,14 +159,14 @@
     The select list of an int_*_validated model's last step: every column of the relation, with
     quarantine_reason set to conflicting_redelivery where it was null and is_conflicting_copy
     holds. `select {{ quarantine_conflicting_copies('offers', ['offer_id'], [...]) }} from x`
+    quarantine_reason stays the last column, where every staging model has it.
 #}
 {% macro quarantine_conflicting_copies(entity, key, content) -%}
-    * replace (
-        coalesce(
-            quarantine_reason,
-            case
-                when {{ is_conflicting_copy(entity, key, content) }} then 'conflicting_redelivery'
-            end
-        ) as quarantine_reason
-    )
+    {{ star_except(['quarantine_reason']) }},
+    coalesce(
+        quarantine_reason,
+        case
+            when {{ is_conflicting_copy(entity, key, content) }} then 'conflicting_redelivery'
+        end
+    ) as quarantine_reason
 {%- endmacro %}

@@ -73,15 +73,19 @@
 {#-
     The last select of an int_*_validated model. A row staging kept has no raw_record; if a
     reference check quarantines it, the audit gets its staged (typed) values as JSON instead,
-    next to the reason.
+    next to the reason. `entity`: the model's staging entity, whose columns (source_row_id and
+    raw_record first, as select_staged_rows writes them) `relation` has.
 -#}
-{% macro select_validated_rows(relation='final') -%}
+{% macro select_validated_rows(relation='final', entity=none) -%}
     select
-        {{ relation }}.* replace (
-            coalesce(
-                {{ relation }}.raw_record,
-                case when {{ relation }}.quarantine_reason is not null then to_json({{ relation }}) end
-            ) as raw_record
-        )
+        {{ relation }}.source_row_id,
+        coalesce(
+            {{ relation }}.raw_record,
+            case
+                when {{ relation }}.quarantine_reason is not null
+                    then {{ row_json(relation, staged(entity)) }}
+            end
+        ) as raw_record,
+        {{ star_except(['source_row_id', 'raw_record'], relation) }}
     from {{ relation }}
 {%- endmacro %}

@@ -5,8 +5,9 @@
 
     Every source system provides the same six staging relations (customers, products, offers,
     orders, order_lines, events) with the same columns as stg_demo__*, so the intermediate
-    models, the audit and every mart run unchanged on any of them.
+    models, the audit and every mart run unchanged on any of them. Returns the relation (a
+    macro that needs its columns can read them).
 #}
 {% macro staged(entity) -%}
-    {{ ref('stg_' ~ var('source_system') ~ '__' ~ entity) }}
+    {{ return(ref('stg_' ~ var('source_system') ~ '__' ~ entity)) }}
 {%- endmacro %}

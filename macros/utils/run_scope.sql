@@ -113,9 +113,9 @@
         {%- if unique_id not in succeeded -%}{{ return('') }}{%- endif -%}
     {%- endfor -%}
     {%- set scope_relation = adapter.quote(scope_node.schema) ~ '.' ~ adapter.quote(scope_node.alias) -%}
-    {%- do run_query(
-        'create or replace table ' ~ adapter.quote(scope_node.schema) ~ '.run_scope_manifest as '
-        ~ 'select scope, scope_key, fingerprint from ' ~ scope_relation
+    {%- do replace_table_as(
+        adapter.quote(scope_node.schema) ~ '.run_scope_manifest',
+        'select scope, scope_key, fingerprint from ' ~ scope_relation
         ~ ' where fingerprint is not null'
     ) -%}
 {%- endmacro %}

@@ -16,8 +16,8 @@ final as (
     select
         {{ dbt.string_literal(var('source_system') | replace("'", "''")) }} as source_system,
         {{ dbt.string_literal(var('bronze_source') | replace("'", "''")) }} as bronze_source,
-        cast([{{ provided | join(', ') }}] as varchar[]) as provided_capabilities,
-        cast([{{ missing | join(', ') }}] as varchar[]) as missing_capabilities,
+        {{ text_array(provided) }} as provided_capabilities,
+        {{ text_array(missing) }} as missing_capabilities,
         {{ as_of_date() }} as as_of_date
 
 )

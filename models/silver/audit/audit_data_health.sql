@@ -46,15 +46,16 @@ top_reasons as (
 
     select
         entity,
-        string_agg(
-            coalesce(reason_code, 'no reason') || ' ' || cast(rows_quarantined as string),
-            ', ' order by rows_quarantined desc, reason_code asc
-        ) as reasons
+        {{ string_agg_ordered(
+            "coalesce(reason_code, 'no reason') || ' ' || cast(rows_quarantined as string)",
+            "', '",
+            'rows_quarantined desc, reason_code asc nulls last',
+        ) }} as reasons
     from (
         select
             *,
             row_number() over (
-                partition by entity order by rows_quarantined desc, reason_code asc
+                partition by entity order by rows_quarantined desc, reason_code asc nulls last
             ) as reason_rank
         from reasons
     ) as ranked

@@ -23,7 +23,7 @@ final as (
         count(*) filter (
             where quarantine_reason = 'arrived_too_late'
         ) as events_too_late,
-        max(arrived_on - cast(event_at as date)) as max_days_late
+        max({{ dbt.datediff('cast(event_at as date)', 'arrived_on', 'day') }}) as max_days_late
     from events
     group by all
 

@@ -14,6 +14,18 @@ customers as (
 
 ),
 
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by customer_id
+            order by {{ kept_copy_order('customers') }}
+        ) as copy_number
+    from customers
+
+),
+
 final as (
 
     select
@@ -26,11 +38,8 @@ final as (
         signed_up_at,
         updated_at,
         source_row_id
-    from customers
-    qualify row_number() over (
-            partition by customer_id
-            order by {{ kept_copy_order('customers') }}
-        ) = 1
+    from numbered
+    where copy_number = 1
 
 )
 

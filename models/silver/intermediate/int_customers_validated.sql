@@ -27,7 +27,7 @@ final as (
 
 recorded as (
 
-    {{ select_validated_rows('final') }}
+    {{ select_validated_rows('final', 'customers') }}
 
 )
 

@@ -42,6 +42,18 @@ events as (
 
 ),
 
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by {{ kept_copy_order('events') }}
+        ) as copy_number
+    from events
+
+),
+
 final as (
 
     select
@@ -63,11 +75,8 @@ final as (
         event_at,
         arrived_on,
         source_row_id
-    from events
-    qualify row_number() over (
-            partition by event_id
-            order by {{ kept_copy_order('events') }}
-        ) = 1
+    from numbered
+    where copy_number = 1
 
 )
 

@@ -30,6 +30,9 @@
     from all of its events (delete+insert by visitor_id), so a late event re-opens, merges or
     splits that visitor's sessions exactly as a full refresh would; other visitors are untouched.
 #}
+{#- A visitor's events in order, for every window below (Spark cannot add a frame to a named
+    window, so the spec is written into each). -#}
+{%- set visitor_events = 'partition by visitor_id order by event_at, event_id' -%}
 {{ config(
     materialized=landing_materialization(),
     unique_key='visitor_id',
@@ -76,31 +79,34 @@ bots as (
 gaps_marked as (
 
     select
-        * exclude (customer_id),
+        {{ star_except(['customer_id']) }},
         customer_id as logged_in_customer_id,
         coalesce(
             customer_id,
-            first_value(customer_id ignore nulls) over (
-                visitor_events rows between current row and unbounded following
+            {{ ignore_nulls('first_value', 'customer_id') }} over (
+                {{ visitor_events }} rows between current row and unbounded following
             ),
-            last_value(customer_id ignore nulls) over (
-                visitor_events rows between unbounded preceding and current row
+            {{ ignore_nulls('last_value', 'customer_id') }} over (
+                {{ visitor_events }} rows between unbounded preceding and current row
             )
         ) as customer_id,
         -- when the event that gave customer_id happened (the same rows as just above; the
         -- frames hold the current row, so an identified event is its own)
         coalesce(
-            first_value(case when customer_id is not null then event_at end ignore nulls) over (
-                visitor_events rows between current row and unbounded following
+            {{ ignore_nulls(
+                'first_value', 'case when customer_id is not null then event_at end'
+            ) }} over (
+                {{ visitor_events }} rows between current row and unbounded following
             ),
-            last_value(case when customer_id is not null then event_at end ignore nulls) over (
-                visitor_events rows between unbounded preceding and current row
+            {{ ignore_nulls(
+                'last_value', 'case when customer_id is not null then event_at end'
+            ) }} over (
+                {{ visitor_events }} rows between unbounded preceding and current row
             )
         ) as customer_identified_at,
-        lag(event_at) over visitor_events as previous_event_at,
-        row_number() over visitor_events as visitor_event_number
+        lag(event_at) over ({{ visitor_events }}) as previous_event_at,
+        row_number() over ({{ visitor_events }}) as visitor_event_number
     from events
-    window visitor_events as (partition by visitor_id order by event_at, event_id)
 
 ),
 
@@ -110,7 +116,7 @@ starts_flagged as (
         *,
         coalesce(
             event_at
-            > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_event_at') }},
+            > {{ add_minutes('previous_event_at', var('session_timeout_minutes')) }},
             true
         ) as is_session_start
     from gaps_marked
@@ -123,7 +129,7 @@ sessions_numbered as (
         *,
         sum(case when is_session_start then 1 else 0 end) over visitor_so_far
             as visitor_session_number,
-        last_value(case when is_session_start then event_id end ignore nulls)
+        {{ ignore_nulls('last_value', 'case when is_session_start then event_id end') }}
             over visitor_so_far as session_first_event_id,
         max(case when is_session_start then visitor_event_number end) over visitor_so_far
             as session_first_event_number

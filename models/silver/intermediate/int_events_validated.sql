@@ -69,7 +69,7 @@ offers as (
 referenced as (
 
     select
-        events.* exclude (quarantine_reason),
+        {{ star_except(['quarantine_reason'], 'events') }},
         coalesce(
             events.quarantine_reason,
             case
@@ -102,7 +102,7 @@ final as (
 
 recorded as (
 
-    {{ select_validated_rows('final') }}
+    {{ select_validated_rows('final', 'events') }}
 
 )
 

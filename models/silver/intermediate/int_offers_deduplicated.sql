@@ -12,6 +12,18 @@ offers as (
 
 ),
 
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by offer_id
+            order by {{ kept_copy_order('offers') }}
+        ) as copy_number
+    from offers
+
+),
+
 final as (
 
     select
@@ -24,11 +36,8 @@ final as (
         valid_from_date,
         valid_to_date,
         source_row_id
-    from offers
-    qualify row_number() over (
-            partition by offer_id
-            order by {{ kept_copy_order('offers') }}
-        ) = 1
+    from numbered
+    where copy_number = 1
 
 )
 

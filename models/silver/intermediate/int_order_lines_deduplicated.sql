@@ -12,6 +12,18 @@ order_lines as (
 
 ),
 
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by order_id, line_number
+            order by {{ kept_copy_order('order_lines') }}
+        ) as copy_number
+    from order_lines
+
+),
+
 final as (
 
     select
@@ -22,11 +34,8 @@ final as (
         unit_price,
         line_amount,
         source_row_id
-    from order_lines
-    qualify row_number() over (
-            partition by order_id, line_number
-            order by {{ kept_copy_order('order_lines') }}
-        ) = 1
+    from numbered
+    where copy_number = 1
 
 )
 

@@ -28,7 +28,7 @@ products as (
 referenced as (
 
     select
-        order_lines.* exclude (quarantine_reason),
+        {{ star_except(['quarantine_reason'], 'order_lines') }},
         coalesce(
             order_lines.quarantine_reason,
             case
@@ -55,7 +55,7 @@ final as (
 
 recorded as (
 
-    {{ select_validated_rows('final') }}
+    {{ select_validated_rows('final', 'order_lines') }}
 
 )
 

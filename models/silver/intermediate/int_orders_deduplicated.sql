@@ -12,6 +12,18 @@ orders as (
 
 ),
 
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by order_id
+            order by {{ kept_copy_order('orders') }}
+        ) as copy_number
+    from orders
+
+),
+
 final as (
 
     select
@@ -25,11 +37,8 @@ final as (
         total_amount,
         ordered_at,
         source_row_id
-    from orders
-    qualify row_number() over (
-            partition by order_id
-            order by {{ kept_copy_order('orders') }}
-        ) = 1
+    from numbered
+    where copy_number = 1
 
 )
 

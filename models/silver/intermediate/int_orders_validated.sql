@@ -27,7 +27,7 @@ offers as (
 referenced as (
 
     select
-        orders.* exclude (quarantine_reason),
+        {{ star_except(['quarantine_reason'], 'orders') }},
         coalesce(
             orders.quarantine_reason,
             case
@@ -54,7 +54,7 @@ final as (
 
 recorded as (
 
-    {{ select_validated_rows('final') }}
+    {{ select_validated_rows('final', 'orders') }}
 
 )
 

@@ -12,6 +12,18 @@ products as (
 
 ),
 
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by product_id
+            order by {{ kept_copy_order('products') }}
+        ) as copy_number
+    from products
+
+),
+
 final as (
 
     select
@@ -22,11 +34,8 @@ final as (
         brand,
         list_price,
         source_row_id
-    from products
-    qualify row_number() over (
-            partition by product_id
-            order by {{ kept_copy_order('products') }}
-        ) = 1
+    from numbered
+    where copy_number = 1
 
 )
 

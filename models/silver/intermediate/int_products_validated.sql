@@ -24,7 +24,7 @@ final as (
 
 recorded as (
 
-    {{ select_validated_rows('final') }}
+    {{ select_validated_rows('final', 'products') }}
 
 )
 

@@ -42,8 +42,8 @@ order_lines as (
 
     select
         order_id,
-        -- hash(<alias>): the hash of the whole row, every column
-        bit_xor(hash(lines)) as lines_hash  -- noqa: RF02
+        -- row_hash of an alias: the hash of the whole row, every column
+        bit_xor({{ row_hash(['lines']) }}) as lines_hash
     from {{ ref('int_order_lines_deduplicated') }} as lines   -- noqa: AL05
     group by order_id
 
@@ -55,7 +55,7 @@ orders as (
         orders.order_id,
         orders.customer_id,
         cast(orders.ordered_at as date) as order_date,
-        hash(hash(orders), coalesce(order_lines.lines_hash, 0)) as row_hash  -- noqa: RF02
+        {{ row_hash([row_hash(['orders']), 'coalesce(order_lines.lines_hash, 0)']) }} as row_hash
     from {{ ref('int_orders_deduplicated') }} as orders
     left join order_lines on orders.order_id = order_lines.order_id
 
@@ -65,7 +65,7 @@ products as (
 
     select
         product_id,
-        hash(products) as row_hash  -- noqa: RF02
+        {{ row_hash(['products']) }} as row_hash
     from {{ ref('int_products_deduplicated') }} as products  -- noqa: AL05
 
 ),
@@ -74,7 +74,7 @@ customers as (
 
     select
         customer_id,
-        hash(customers) as row_hash  -- noqa: RF02
+        {{ row_hash(['customers']) }} as row_hash
     from {{ ref('int_customers_deduplicated') }} as customers   -- noqa: AL05
 
 ),
@@ -89,7 +89,7 @@ event_rows as (
         events.visitor_id,
         events.customer_id,
         events.event_date,
-        hash(hash(events), coalesce(products.row_hash, 0)) as row_hash  -- noqa: RF02
+        {{ row_hash([row_hash(['events']), 'coalesce(products.row_hash, 0)']) }} as row_hash
     from {{ ref('int_events_sessionized') }} as events
     left join products on events.product_id = products.product_id
     where {{ in_behaviour_scope() }}
@@ -160,9 +160,9 @@ current_fingerprints as (
     select
         scope,
         scope_key,
-        hash(
-            cast(sum(row_count) as bigint), bit_xor(rows_hash), {{ run_scope_settings_literal() }}
-        ) as fingerprint
+        {{ row_hash([
+            'cast(sum(row_count) as bigint)', 'bit_xor(rows_hash)', run_scope_settings_literal(),
+        ]) }} as fingerprint
     from keyed_parts
     group by scope, scope_key
 
@@ -180,7 +180,7 @@ previous_fingerprints as (
         select
             cast(null as string) as scope,
             cast(null as string) as scope_key,
-            cast(null as ubigint) as fingerprint
+            cast(null as {{ type_row_hash() }}) as fingerprint
         where false
     {% endif %}
 

@@ -55,11 +55,11 @@ agent_flags as (
     select
         user_agent,
         coalesce(
-            regexp_matches(
-                user_agent,
-                {{ sql_string(var('bot_user_agent_pattern'), 'var bot_user_agent_pattern') }},
+            {{ regexp_contains(
+                'user_agent',
+                sql_string(var('bot_user_agent_pattern'), 'var bot_user_agent_pattern'),
                 'i'
-            ),
+            ) }},
             false
         ) as is_bot_user_agent
     from (select distinct user_agent from visitor_agents) as distinct_agents
