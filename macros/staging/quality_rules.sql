@@ -45,8 +45,8 @@
         {%- set numeral = '[+-]?([0-9]+([.][0-9]{0,' ~ scale ~ '}0*)?|[.][0-9]{1,' ~ scale ~ '}0*)' -%}
     {%- endif -%}
     case
-        when regexp_full_match(trim({{ column }}), '{{ numeral }}')
-            then try_cast(trim({{ column }}) as {{ type }})
+        when {{ regexp_full_match('trim(' ~ column ~ ')', "'" ~ numeral ~ "'") }}
+            then {{ try_cast_numeral('trim(' ~ column ~ ')', type) }}
     end
 {%- endmacro %}
 
@@ -77,16 +77,15 @@
     {%- endif -%}
     {%- if relation is not none -%}
         {%- do reference_days.append(
-            "(select cast(quantile_disc(" ~ timestamp ~ ", "
-            ~ var('plausible_timestamp_quantile') ~ ") as date) from " ~ relation
+            "(select cast(" ~ timestamp_quantile_disc(timestamp, var('plausible_timestamp_quantile'))
+            ~ " as date) from " ~ relation
             ~ " as all_rows)"
         ) -%}
     {%- endif -%}
-    (
-        cast(coalesce({{ reference_days | join(', ') }}) as timestamp)
-        + interval 1 day
-        + to_hours(cast({{ var('future_timestamp_tolerance_hours') }} as bigint))
-    )
+    {{ add_hours(
+        'cast(coalesce(' ~ (reference_days | join(', ')) ~ ') as timestamp) + interval 1 day',
+        var('future_timestamp_tolerance_hours')
+    ) }}
 {%- endmacro %}
 
 

@@ -43,14 +43,14 @@
         final select: {{ select_staged_rows() }}
 #}
 {% macro landed_values() -%}
-    struct_pack(*columns(* exclude (
-        source_row_id, source_file, source_line_number, read_error, read_error_record
-    )))
+    {{ struct_except([
+        'source_row_id', 'source_file', 'source_line_number', 'read_error', 'read_error_record'
+    ]) }}
 {%- endmacro %}
 
 
 {% macro landed_values_json(values='landed_values') -%}
-    coalesce(read_error_record, to_json({{ values }}))
+    coalesce(read_error_record, {{ struct_to_json(values) }})
 {%- endmacro %}
 
 
@@ -62,7 +62,9 @@
     select
         source_row_id,
         case when quarantine_reason is not null then {{ landed_values_json() }} end as raw_record,
-        {{ relation }}.* exclude (source_row_id, read_error, read_error_record, landed_values)
+        {{ star_except(
+            ['source_row_id', 'read_error', 'read_error_record', 'landed_values'], relation
+        ) }}
     from {{ relation }}
 {%- endmacro %}
 
