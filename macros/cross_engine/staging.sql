@@ -156,3 +156,19 @@
         {%- endfor %}
     )
 {%- endmacro %}
+
+
+{#- row_number() among the rows of each `partition` (a list of SQL expressions) in no particular
+    order (for rows that are alike: exact duplicates). Spark requires an order: a partition key,
+    the same on every row of the partition, so DuckDB keeps its sort-free window. -#}
+{% macro row_number_unordered(partition) -%}
+    {{ return(adapter.dispatch('row_number_unordered', 'customer_behaviour')(partition)) }}
+{%- endmacro %}
+
+{% macro default__row_number_unordered(partition) -%}
+    row_number() over (partition by {{ partition | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__row_number_unordered(partition) -%}
+    row_number() over (partition by {{ partition | join(', ') }} order by {{ partition[0] }})
+{%- endmacro %}

@@ -19,10 +19,11 @@
     error, never a silent merge.
 #}
 {% macro landed_row_id(columns) -%}
-    {%- set row_hash = 'hash(' ~ (columns | join(', ')) ~ ')' -%}
-    printf('%016x-%d', {{ row_hash }}, row_number() over (
-        partition by source_file, {{ row_hash }}
-    ))
+    {#- Each column in parentheses: a value for row_hash, never a table alias. -#}
+    {%- set values = [] -%}
+    {%- for c in columns %}{% do values.append('(' ~ c ~ ')') %}{% endfor -%}
+    {%- set hashed = row_hash(values) -%}
+    printf('%016x-%d', {{ hashed }}, {{ row_number_unordered(['source_file', hashed]) }})
 {%- endmacro %}
 
 
