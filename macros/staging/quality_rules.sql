@@ -140,7 +140,10 @@
     contents sharing it: 2^-64 per pair).
 #}
 {% macro is_conflicting_copy(entity, key, content, valid='quarantine_reason is null') -%}
-    {%- set content_hash = 'hash(' ~ (content | join(', ')) ~ ')' -%}
+    {#- Each column in parentheses: a value for row_hash, never a table alias. -#}
+    {%- set values = [] -%}
+    {%- for c in content %}{% do values.append('(' ~ c ~ ')') %}{% endfor -%}
+    {%- set content_hash = row_hash(values) -%}
     (
         ({{ valid }})
         and {{ content_hash }} is distinct from first_value({{ content_hash }}) over (
