@@ -34,7 +34,9 @@ latest as (
         source_file,
         first_value(category_path) over (
             partition by product_id
-            order by category_path is null, plausible_event_at desc nulls last,
+            order by
+                category_path is null,
+                plausible_event_at desc nulls last,
                 category_path asc nulls last
         ) as category_path,
         first_value(brand) over (
@@ -43,7 +45,9 @@ latest as (
         ) as brand,
         first_value(case when price > 0 then price end) over (
             partition by product_id
-            order by price > 0 is not true, plausible_event_at desc nulls last,
+            order by
+                price > 0 is not true,
+                plausible_event_at desc nulls last,
                 price desc nulls last
         ) as list_price
     from events
