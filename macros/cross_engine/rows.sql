@@ -68,6 +68,17 @@
     hash({{ values | join(', ') }})
 {%- endmacro %}
 
+{#- xxhash64 skips NULL arguments, so each value is followed by whether it is NULL: (NULL, 'x')
+    and ('x', NULL) hash differently, as on DuckDB. -#}
 {% macro spark__row_hash(values) -%}
-    xxhash64({% for v in values %}{% if v is string and v.isidentifier() %}struct({{ v }}.*){% else %}{{ v }}{% endif %}{{ ", " if not loop.last }}{% endfor %})
+    xxhash64({% for v in values %}{% if v is string and v.isidentifier() %}struct({{ v }}.*){% else %}{{ v }}, isnull({{ v }}){% endif %}{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+
+{#- row_hash of column expressions (each in parentheses, so a bare column name is never read
+    as a table alias). -#}
+{% macro columns_hash(columns) -%}
+    {%- set values = [] -%}
+    {%- for c in columns -%}{%- do values.append('(' ~ c ~ ')') -%}{%- endfor -%}
+    {{ row_hash(values) }}
 {%- endmacro %}

@@ -4,7 +4,7 @@
     Whether the result is an accepted value is checked by the caller against a var list.
 #}
 {% macro clean_enum(column) -%}
-    nullif(regexp_replace(lower(trim({{ column }})), '[\s\-]+', '_', 'g'), '')
+    nullif({{ regexp_replace_all('lower(trim(' ~ column ~ '))', "'[\\t\\n\\f\\r \\-]+'", "'_'") }}, '')
 {%- endmacro %}
 
 
@@ -14,7 +14,7 @@
 {% macro clean_text(column) -%}
     nullif(
         case
-            when starts_with({{ column }}, ' ') or ends_with({{ column }}, ' ')
+            when {{ starts_with(column, "' '") }} or {{ ends_with(column, "' '") }}
                 then trim({{ column }})
             else {{ column }}
         end,

@@ -14,14 +14,14 @@
     {#- The ISO cast first: it reads almost every row, and it never reads a string of digits
         (so epoch values still reach their branch); the regexes run only for what it left. -#}
     coalesce(
-        cast(timezone('UTC', try_cast({{ t }} as timestamptz)) as timestamp),
+        {{ try_cast_timestamp_text(t) }},
         case
-            when regexp_full_match({{ t }}, '[0-9]{13}')
-                then epoch_ms(cast({{ t }} as bigint))
-            when regexp_full_match({{ t }}, '[0-9]{10}')
-                then epoch_ms(cast({{ t }} as bigint) * 1000)
+            when {{ regexp_full_match(t, "'[0-9]{13}'") }}
+                then {{ timestamp_from_epoch_ms('cast(' ~ t ~ ' as bigint)') }}
+            when {{ regexp_full_match(t, "'[0-9]{10}'") }}
+                then {{ timestamp_from_epoch_ms('cast(' ~ t ~ ' as bigint) * 1000') }}
         end,
-        try_strptime({{ t }}, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M:%S.%g', '%Y/%m/%d'])
+        {{ try_strptime_utc(t, ['%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M:%S.%g', '%Y/%m/%d']) }}
     )
 {%- endmacro %}
 
@@ -29,7 +29,7 @@
 {#- Parse a landed text date (YYYY-MM-DD, or any form parse_timestamp_utc reads). -#}
 {% macro parse_date(column) -%}
     coalesce(
-        try_cast(trim({{ column }}) as date),
+        {{ try_cast_date_text('trim(' ~ column ~ ')') }},
         cast({{ parse_timestamp_utc(column) }} as date)
     )
 {%- endmacro %}

@@ -45,8 +45,8 @@
         {%- set numeral = '[+-]?([0-9]+([.][0-9]{0,' ~ scale ~ '}0*)?|[.][0-9]{1,' ~ scale ~ '}0*)' -%}
     {%- endif -%}
     case
-        when regexp_full_match(trim({{ column }}), '{{ numeral }}')
-            then try_cast(trim({{ column }}) as {{ type }})
+        when {{ regexp_full_match('trim(' ~ column ~ ')', "'" ~ numeral ~ "'") }}
+            then {{ try_cast_numeral('trim(' ~ column ~ ')', type) }}
     end
 {%- endmacro %}
 
@@ -77,16 +77,15 @@
     {%- endif -%}
     {%- if relation is not none -%}
         {%- do reference_days.append(
-            "(select cast(quantile_disc(" ~ timestamp ~ ", "
-            ~ var('plausible_timestamp_quantile') ~ ") as date) from " ~ relation
+            "(select cast(" ~ timestamp_quantile_disc(timestamp, var('plausible_timestamp_quantile'))
+            ~ " as date) from " ~ relation
             ~ " as all_rows)"
         ) -%}
     {%- endif -%}
-    (
-        cast(coalesce({{ reference_days | join(', ') }}) as timestamp)
-        + interval 1 day
-        + to_hours(cast({{ var('future_timestamp_tolerance_hours') }} as bigint))
-    )
+    {{ add_hours(
+        'cast(coalesce(' ~ (reference_days | join(', ')) ~ ') as timestamp) + interval 1 day',
+        var('future_timestamp_tolerance_hours')
+    ) }}
 {%- endmacro %}
 
 
@@ -141,10 +140,7 @@
     contents sharing it: 2^-64 per pair).
 #}
 {% macro is_conflicting_copy(entity, key, content, valid='quarantine_reason is null') -%}
-    {#- each column in parentheses: row_hash reads a bare name as a table alias (its whole row) -#}
-    {%- set columns = [] -%}
-    {%- for column in content -%}{%- do columns.append('(' ~ column ~ ')') -%}{%- endfor -%}
-    {%- set content_hash = row_hash(columns) -%}
+    {%- set content_hash = columns_hash(content) -%}
     (
         ({{ valid }})
         and {{ content_hash }} is distinct from first_value({{ content_hash }}) over (

@@ -19,10 +19,7 @@
     error, never a silent merge.
 #}
 {% macro landed_row_id(columns) -%}
-    {#- parenthesised: row_hash reads a bare name as a table alias (its whole row) -#}
-    {%- set values = [] -%}
-    {%- for c in columns -%}{%- do values.append('(' ~ c ~ ')') -%}{%- endfor -%}
-    {%- set values_hash = row_hash(values) -%}
+    {%- set values_hash = columns_hash(columns) -%}
     printf('%016x-%d', {{ values_hash }}, row_number() over (
         partition by source_file, {{ values_hash }} order by {{ values_hash }}
     ))
@@ -46,14 +43,14 @@
         final select: {{ select_staged_rows() }}
 #}
 {% macro landed_values() -%}
-    struct_pack(*columns(* exclude (
-        source_row_id, source_file, source_line_number, read_error, read_error_record
-    )))
+    {{ struct_except([
+        'source_row_id', 'source_file', 'source_line_number', 'read_error', 'read_error_record'
+    ]) }}
 {%- endmacro %}
 
 
 {% macro landed_values_json(values='landed_values') -%}
-    coalesce(read_error_record, to_json({{ values }}))
+    coalesce(read_error_record, {{ struct_to_json(values) }})
 {%- endmacro %}
 
 
@@ -65,7 +62,9 @@
     select
         source_row_id,
         case when quarantine_reason is not null then {{ landed_values_json() }} end as raw_record,
-        {{ relation }}.* exclude (source_row_id, read_error, read_error_record, landed_values)
+        {{ star_except(
+            ['source_row_id', 'read_error', 'read_error_record', 'landed_values'], relation
+        ) }}
     from {{ relation }}
 {%- endmacro %}
 

@@ -51,7 +51,7 @@ cleaned as (
         case when gender_raw in {{ sql_list(var('genders')) }} then upper(gender_raw) else 'U' end
             as gender,
         case
-            when regexp_full_match(country_code, '[A-Z]{2}') then country_code
+            when {{ regexp_full_match('country_code', "'[A-Z]{2}'") }} then country_code
             else 'ZZ'
         end as country_code,
         case

@@ -111,7 +111,7 @@ cleaned as (
             else 'unknown'
         end as device,
         case
-            when regexp_full_match(country_code, '[A-Z]{2}') then country_code
+            when {{ regexp_full_match('country_code', "'[A-Z]{2}'") }} then country_code
             else 'ZZ'
         end as country_code,
         case

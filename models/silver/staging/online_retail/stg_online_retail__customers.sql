@@ -23,7 +23,16 @@ lines as (
     select
         *,
         -- A line dated after its delivery says nothing about when the customer was active.
-        case when is_after_delivery is not true then invoiced_at end as plausible_invoiced_at
+        case when is_after_delivery is not true then invoiced_at end as plausible_invoiced_at,
+        -- The country of the customer's latest plausible invoice (a window, not an ordered
+        -- aggregate: Spark has none).
+        first_value(country_name) over (
+            partition by customer_id
+            order by
+                case when is_after_delivery is not true then invoiced_at end desc nulls last,
+                order_id desc nulls last,
+                country_name asc nulls last
+        ) as latest_country_name
     from {{ ref('base_online_retail__invoice_lines_typed') }}
     where customer_id is not null
 
@@ -57,10 +66,8 @@ customers as (
         min(plausible_invoiced_at) as first_invoiced_at,
         max(plausible_invoiced_at) as last_invoiced_at,
         bool_or(is_after_delivery) as has_line_after_delivery,
-        first(
-            country_name
-            order by plausible_invoiced_at desc nulls last, order_id desc, country_name asc
-        ) as country_name,
+        -- the same on every line of the customer (max: one value, or null)
+        max(latest_country_name) as country_name,
         count(distinct order_id) as invoices
     from lines
     group by all
@@ -72,11 +79,11 @@ recorded as (
     select
         customers.*,
         country_codes.country_code,
-        to_json(struct_pack(
-            customer_id := customers.customer_id,
-            country := customers.country_name,
-            invoices := customers.invoices
-        )) as raw_record
+        {{ json_object([
+            ('customer_id', 'customers.customer_id'),
+            ('country', 'customers.country_name'),
+            ('invoices', 'customers.invoices'),
+        ]) }} as raw_record
     from customers
     left join country_codes on customers.country_name = country_codes.country_name
 

@@ -5,7 +5,7 @@
 #}
 select
     cast(null as string) as source_row_id,
-    cast(null as json) as raw_record,
+    cast(null as {{ type_json() }}) as raw_record,
     cast(null as string) as source_file,
     cast(null as string) as event_id,
     cast(null as string) as visitor_id,

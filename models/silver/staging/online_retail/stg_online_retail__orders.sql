@@ -66,12 +66,12 @@ recorded as (
 
     select
         *,
-        to_json(struct_pack(
-            invoice_no := order_id,
-            customer_id := customer_id,
-            lines_landed := lines_landed,
-            product_lines := product_lines
-        )) as raw_record
+        {{ json_object([
+            ('invoice_no', 'order_id'),
+            ('customer_id', 'customer_id'),
+            ('lines_landed', 'lines_landed'),
+            ('product_lines', 'product_lines'),
+        ]) }} as raw_record
     from invoices
 
 ),

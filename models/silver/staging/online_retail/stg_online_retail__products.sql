@@ -39,9 +39,19 @@ names as (
 
     select
         product_id,
-        first(description order by lines_named desc, description asc) as product_name
-    from description_counts
-    group by all
+        description as product_name
+    from (
+        -- the most frequent description (ties: the lowest); a window, not an ordered
+        -- aggregate (Spark has none)
+        select
+            product_id,
+            description,
+            row_number() over (
+                partition by product_id order by lines_named desc, description asc
+            ) as name_rank
+        from description_counts
+    ) as ranked
+    where name_rank = 1
 
 ),
 
@@ -61,9 +71,17 @@ prices as (
 
     select
         product_id,
-        first(unit_price order by lines_priced desc, unit_price asc) as list_price
-    from price_counts
-    group by all
+        unit_price as list_price
+    from (
+        select
+            product_id,
+            unit_price,
+            row_number() over (
+                partition by product_id order by lines_priced desc, unit_price asc
+            ) as price_rank
+        from price_counts
+    ) as ranked
+    where price_rank = 1
 
 ),
 
@@ -84,12 +102,12 @@ recorded as (
         products.*,
         names.product_name,
         prices.list_price,
-        to_json(struct_pack(
-            stock_code := products.product_id,
-            description := names.product_name,
-            unit_price := prices.list_price,
-            lines_landed := products.lines_landed
-        )) as raw_record
+        {{ json_object([
+            ('stock_code', 'products.product_id'),
+            ('description', 'names.product_name'),
+            ('unit_price', 'prices.list_price'),
+            ('lines_landed', 'products.lines_landed'),
+        ]) }} as raw_record
     from products
     left join names on products.product_id = names.product_id
     left join prices on products.product_id = prices.product_id

@@ -41,10 +41,10 @@ recorded as (
 
     select
         *,
-        to_json(struct_pack(
-            user_id := customer_id,
-            events_landed := events_landed
-        )) as raw_record
+        {{ json_object([
+            ('user_id', 'customer_id'),
+            ('events_landed', 'events_landed'),
+        ]) }} as raw_record
     from customers
 
 ),

@@ -4,7 +4,7 @@
 #}
 select
     cast(null as string) as source_row_id,
-    cast(null as json) as raw_record,
+    cast(null as {{ type_json() }}) as raw_record,
     cast(null as string) as source_file,
     cast(null as string) as offer_id,
     cast(null as string) as offer_name,

@@ -39,11 +39,11 @@ recorded as (
 
     select
         *,
-        to_json(struct_pack(
-            order_id := order_id,
-            product_id := product_id,
-            purchase_events := quantity
-        )) as raw_record
+        {{ json_object([
+            ('order_id', 'order_id'),
+            ('product_id', 'product_id'),
+            ('purchase_events', 'quantity'),
+        ]) }} as raw_record
     from lines
 
 ),

@@ -43,11 +43,11 @@ recorded as (
 
     select
         *,
-        to_json(struct_pack(
-            user_id := customer_id,
-            user_session := user_session,
-            purchase_events := purchase_events
-        )) as raw_record
+        {{ json_object([
+            ('user_id', 'customer_id'),
+            ('user_session', 'user_session'),
+            ('purchase_events', 'purchase_events'),
+        ]) }} as raw_record
     from orders
 
 ),

@@ -24,22 +24,47 @@ events as (
 
 ),
 
+-- The latest value of each attribute among the events that have one: windows, not ordered
+-- aggregates (Spark has none). Rows without a value sort last, so the first row has one if
+-- any event does.
+latest as (
+
+    select
+        product_id,
+        source_file,
+        first_value(category_path) over (
+            partition by product_id
+            order by
+                category_path is null,
+                plausible_event_at desc nulls last,
+                category_path asc nulls last
+        ) as category_path,
+        first_value(brand) over (
+            partition by product_id
+            order by brand is null, plausible_event_at desc nulls last, brand asc nulls last
+        ) as brand,
+        first_value(case when price > 0 then price end) over (
+            partition by product_id
+            order by
+                price > 0 is not true,
+                plausible_event_at desc nulls last,
+                price desc nulls last
+        ) as list_price
+    from events
+
+),
+
 products as (
 
     select
         product_id,
         min(source_file) as source_file,
-        first(
-            category_path order by plausible_event_at desc nulls last, category_path asc
-        ) filter (where category_path is not null) as category_path,
-        first(
-            brand order by plausible_event_at desc nulls last, brand asc
-        ) filter (where brand is not null) as brand,
-        first(
-            price order by plausible_event_at desc nulls last, price desc
-        ) filter (where price > 0) as list_price,
+        -- the same on every row of the product (max: that value, or null)
+        max(category_path) as category_path,
+        max(brand) as brand,
+        max(list_price) as list_price,
         count(*) as events_landed
-    from events
+    from latest
     group by all
 
 ),
@@ -48,13 +73,13 @@ recorded as (
 
     select
         *,
-        to_json(struct_pack(
-            product_id := product_id,
-            category_code := category_path,
-            brand := brand,
-            price := list_price,
-            events_landed := events_landed
-        )) as raw_record
+        {{ json_object([
+            ('product_id', 'product_id'),
+            ('category_code', 'category_path'),
+            ('brand', 'brand'),
+            ('price', 'list_price'),
+            ('events_landed', 'events_landed'),
+        ]) }} as raw_record
     from products
 
 ),

@@ -69,12 +69,12 @@ typed as (
         {{ exact_cast('unit_price', 'decimal(18, 2)') }} as unit_price,
 
         -- timestamps: UK local wall-clock time -> UTC
-        timezone('UTC', timezone(
-            {{ sql_string(timezone, 'var online_retail_timezone') }},
-            try_strptime(trim(invoice_date), [
+        {{ local_to_utc(
+            try_strptime_utc('trim(invoice_date)', [
                 '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S'
-            ])
-        )) as invoiced_at
+            ]),
+            sql_string(timezone, 'var online_retail_timezone')
+        ) }} as invoiced_at
     from lines
 
 ),
@@ -83,15 +83,12 @@ classified as (
 
     select
         *,
-        starts_with(order_id, 'C') as is_cancellation,
+        {{ starts_with('order_id', "'C'") }} as is_cancellation,
         coalesce(product_id in {{ sql_list(shipping_codes) }}, false) as is_shipping_line,
         coalesce(
-            regexp_full_match(
-                product_id,
-                {{ sql_string(
-                    non_product_pattern, 'var online_retail_non_product_stock_code_pattern'
-                ) }}
-            ),
+            {{ regexp_full_match('product_id', sql_string(
+                non_product_pattern, 'var online_retail_non_product_stock_code_pattern'
+            )) }},
             false
         ) as is_non_product_line,
         -- The whole table is read every run, so a file without a date in its name gets the
