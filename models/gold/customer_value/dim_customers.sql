@@ -179,7 +179,7 @@ final as (
         cast(lifetime_cancelled_returned_spend as decimal(18, 2))
             as lifetime_cancelled_returned_spend,
         cast(lifetime_net_spend as decimal(18, 2)) as lifetime_net_spend,
-        cast(cast(lifetime_net_spend as double) / nullif(lifetime_orders, 0) as decimal(18, 2))
+        {{ double_to_decimal('cast(lifetime_net_spend as double) / nullif(lifetime_orders, 0)', 18, 2) }}
             as average_order_value,
         -- booleans
         lifetime_orders > 0 as is_purchaser,

@@ -87,7 +87,7 @@ ranked as (
         net_revenue,
         row_number() over (
             partition by dimension
-            order by net_revenue desc, entity_id asc
+            order by net_revenue desc, entity_id asc nulls last
         ) as revenue_rank,
         count(*) over (partition by dimension) as entity_count,
         sum(net_revenue) over (partition by dimension) as total_net_revenue

@@ -15,10 +15,15 @@ customers as (
 
 ratio_values as (
 
-    unpivot customers
-    on cart_to_view_ratio, checkout_to_cart_ratio, purchase_to_session_ratio,
-    sessions_per_active_day
-    into name ratio_name value ratio_value
+    -- the SQL-standard unpivot (DuckDB and Spark); nulls are left out (filtered below anyway)
+    select *
+    from customers
+    unpivot (
+        ratio_value for ratio_name in (
+            cart_to_view_ratio, checkout_to_cart_ratio, purchase_to_session_ratio,
+            sessions_per_active_day
+        )
+    )
 
 ),
 
@@ -39,21 +44,21 @@ ranked as (
 
 correlations as (
 
-    -- Pearson correlation of the ranks from exact integer sums (hugeint), so the result does
+    -- Pearson correlation of the ranks from exact integer sums (128-bit), so the result does
     -- not depend on the order threads add rows in (corr() on doubles does, in its last bits)
     select
         ratio_name,
         cast(
-            count(*) * sum(cast(ratio_rank as hugeint) * revenue_rank)
-            - sum(cast(ratio_rank as hugeint)) * sum(cast(revenue_rank as hugeint)) as double
+            count(*) * sum(cast(ratio_rank as {{ type_wide_integer() }}) * revenue_rank)
+            - sum(cast(ratio_rank as {{ type_wide_integer() }})) * sum(cast(revenue_rank as {{ type_wide_integer() }})) as double
         ) / nullif(sqrt(
             cast(
-                count(*) * sum(cast(ratio_rank as hugeint) * ratio_rank)
-                - sum(cast(ratio_rank as hugeint)) * sum(cast(ratio_rank as hugeint)) as double
+                count(*) * sum(cast(ratio_rank as {{ type_wide_integer() }}) * ratio_rank)
+                - sum(cast(ratio_rank as {{ type_wide_integer() }})) * sum(cast(ratio_rank as {{ type_wide_integer() }})) as double
             )
             * cast(
-                count(*) * sum(cast(revenue_rank as hugeint) * revenue_rank)
-                - sum(cast(revenue_rank as hugeint)) * sum(cast(revenue_rank as hugeint))
+                count(*) * sum(cast(revenue_rank as {{ type_wide_integer() }}) * revenue_rank)
+                - sum(cast(revenue_rank as {{ type_wide_integer() }})) * sum(cast(revenue_rank as {{ type_wide_integer() }}))
                 as double
             )
         ), 0) as ratio_revenue_rank_correlation
@@ -72,9 +77,11 @@ deciles as (
         max(ratio_value) as max_ratio,
         -- decimal sum: exact, whatever order threads add the rows in
         avg(cast(ratio_value as decimal(38, 12))) as mean_ratio,
-        avg(cast(net_revenue as decimal(18, 2))) as mean_net_revenue,
+        -- divided in double: Spark's avg of a decimal(18, 2) rounds it to 6 places
+        cast(sum({{ double_to_decimal('net_revenue', 18, 2) }}) as double) / count(*)
+            as mean_net_revenue,
         median(net_revenue) as median_net_revenue,
-        sum(cast(net_revenue as decimal(18, 2))) as total_net_revenue
+        sum({{ double_to_decimal('net_revenue', 18, 2) }}) as total_net_revenue
     from ranked
     group by ratio_name, ratio_decile
 
