@@ -24,3 +24,21 @@
     {%- set factor = 10 ** (scale | int) -%}
     cast(round(({{ value }}) * {{ factor }}) / {{ factor }} as decimal({{ precision }}, {{ scale }}))
 {%- endmacro %}
+
+
+{#- The mean of a decimal column as a double (rows where `where`, a SQL predicate, holds; all
+    rows without it): DuckDB's avg divides the exact sum in extended precision; Spark's avg of
+    a decimal rounds to 6 places, so there the exact sum is divided in double (same to ~1e-16). -#}
+{% macro decimal_avg(value, where=none) -%}
+    {{ return(adapter.dispatch('decimal_avg', 'customer_behaviour')(value, where)) }}
+{%- endmacro %}
+
+{% macro default__decimal_avg(value, where=none) -%}
+    avg({{ value }}){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
+{% macro spark__decimal_avg(value, where=none) -%}
+    {%- set filter_clause = ' filter (where ' ~ where ~ ')' if where else '' -%}
+    cast(sum({{ value }}){{ filter_clause }} as double)
+    / nullif(count({{ value }}){{ filter_clause }}, 0)
+{%- endmacro %}

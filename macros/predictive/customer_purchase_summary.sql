@@ -86,11 +86,7 @@
             sum(transaction_count) as transaction_count,
             min(purchase_date) as first_purchase_date,
             max(purchase_date) as last_purchase_date,
-            -- the mean as an exact decimal sum divided in double (what DuckDB's avg of a
-            -- decimal does; Spark's rounds it to 6 places)
-            cast(sum(purchase_amount) filter (where purchase_date > first_purchase_date)
-                as double)
-            / nullif(count(purchase_amount) filter (where purchase_date > first_purchase_date), 0)
+            {{ decimal_avg('purchase_amount', where='purchase_date > first_purchase_date') }}
                 as repeat_mean_amount
         from summary_first_days
         group by all

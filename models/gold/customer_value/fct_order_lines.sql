@@ -60,16 +60,14 @@ lines_shared as (
         cast(lines_allocated.unit_price as decimal(18, 2)) as unit_price,
         cast(lines_allocated.line_amount as decimal(18, 2)) as line_amount,
         {%- for amount in ['gross', 'cancelled_returned'] %}
-            -- the share in double (DuckDB divides decimals so), rounded as DuckDB does
+            {#- the share divided in double (as DuckDB divides decimals), rounded as DuckDB does #}
+            {%- set order_amount = 'lines_allocated.order_' ~ amount ~ '_amount' %}
             {{ double_to_decimal(
-                'case
-                when lines_allocated.order_lines_amount > 0
-                    then
-                        cast(lines_allocated.order_' ~ amount ~ '_amount * lines_allocated.line_amount
-                            as double)
-                        / cast(lines_allocated.order_lines_amount as double)
-                else 0
-            end', 18, 4) }} as {{ amount }}_line_amount,
+                'case when lines_allocated.order_lines_amount > 0 then cast('
+                ~ order_amount ~ ' * lines_allocated.line_amount as double)'
+                ~ ' / cast(lines_allocated.order_lines_amount as double) else 0 end',
+                18, 4
+            ) }} as {{ amount }}_line_amount,
         {%- endfor %}
         -- booleans
         lines_allocated.is_counted,

@@ -27,8 +27,7 @@ per_segment as (
         sum(monetary) as revenue,
         avg(recency_days) as average_recency_days,
         avg(frequency) as average_frequency,
-        -- exact decimal sum divided in double (Spark's avg of a decimal rounds to 6 places)
-        cast(sum(monetary) as double) / nullif(count(monetary), 0) as average_monetary
+        {{ decimal_avg('monetary') }} as average_monetary
     from rfm
     group by all
 

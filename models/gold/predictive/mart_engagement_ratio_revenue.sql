@@ -42,6 +42,17 @@ ranked as (
 
 ),
 
+wide_ranks as (
+
+    -- the ranks as 128-bit (38-digit) integers: their products are summed exactly below
+    select
+        ratio_name,
+        cast(ratio_rank as {{ type_wide_integer() }}) as ratio_rank,
+        cast(revenue_rank as {{ type_wide_integer() }}) as revenue_rank
+    from ranked
+
+),
+
 correlations as (
 
     -- Pearson correlation of the ranks from exact integer sums (128-bit), so the result does
@@ -49,20 +60,20 @@ correlations as (
     select
         ratio_name,
         cast(
-            count(*) * sum(cast(ratio_rank as {{ type_wide_integer() }}) * revenue_rank)
-            - sum(cast(ratio_rank as {{ type_wide_integer() }})) * sum(cast(revenue_rank as {{ type_wide_integer() }})) as double
+            count(*) * sum(ratio_rank * revenue_rank)
+            - sum(ratio_rank) * sum(revenue_rank) as double
         ) / nullif(sqrt(
             cast(
-                count(*) * sum(cast(ratio_rank as {{ type_wide_integer() }}) * ratio_rank)
-                - sum(cast(ratio_rank as {{ type_wide_integer() }})) * sum(cast(ratio_rank as {{ type_wide_integer() }})) as double
+                count(*) * sum(ratio_rank * ratio_rank)
+                - sum(ratio_rank) * sum(ratio_rank) as double
             )
             * cast(
-                count(*) * sum(cast(revenue_rank as {{ type_wide_integer() }}) * revenue_rank)
-                - sum(cast(revenue_rank as {{ type_wide_integer() }})) * sum(cast(revenue_rank as {{ type_wide_integer() }}))
+                count(*) * sum(revenue_rank * revenue_rank)
+                - sum(revenue_rank) * sum(revenue_rank)
                 as double
             )
         ), 0) as ratio_revenue_rank_correlation
-    from ranked
+    from wide_ranks
     group by ratio_name
 
 ),
@@ -77,9 +88,7 @@ deciles as (
         max(ratio_value) as max_ratio,
         -- decimal sum: exact, whatever order threads add the rows in
         avg(cast(ratio_value as decimal(38, 12))) as mean_ratio,
-        -- divided in double: Spark's avg of a decimal(18, 2) rounds it to 6 places
-        cast(sum({{ double_to_decimal('net_revenue', 18, 2) }}) as double) / count(*)
-            as mean_net_revenue,
+        {{ decimal_avg(double_to_decimal('net_revenue', 18, 2)) }} as mean_net_revenue,
         median(net_revenue) as median_net_revenue,
         sum({{ double_to_decimal('net_revenue', 18, 2) }}) as total_net_revenue
     from ranked
