@@ -133,7 +133,9 @@
         cast(feature_rfm.purchase_days as integer) as purchase_days,
         cast(feature_rfm.completed_orders as integer) as completed_orders,
         cast(feature_rfm.net_spend as double) as net_spend,
-        cast(feature_rfm.net_spend / feature_rfm.completed_orders as double) as average_order_value,
+        -- divided in double (Spark's decimal division rounds to 6 places)
+        cast(feature_rfm.net_spend as double) / feature_rfm.completed_orders
+            as average_order_value,
         cast(feature_rfm.last_period_net_spend as double) as last_period_net_spend,
         cast(feature_rfm.recency_score as integer) as recency_score,
         cast(feature_rfm.frequency_score as integer) as frequency_score,

@@ -86,7 +86,7 @@
             sum(transaction_count) as transaction_count,
             min(purchase_date) as first_purchase_date,
             max(purchase_date) as last_purchase_date,
-            avg(purchase_amount) filter (where purchase_date > first_purchase_date)
+            {{ decimal_avg('purchase_amount', where='purchase_date > first_purchase_date') }}
                 as repeat_mean_amount
         from summary_first_days
         group by all

@@ -23,7 +23,9 @@
         count(*) filter (where sessions.has_begun_checkout) as checkout_sessions,
         count(*) filter (where sessions.has_purchased) as purchase_sessions,
         count(distinct sessions.country_code) as countries_seen,
-        avg(case when sessions.device = 'mobile' then 1.0 else 0.0 end) as mobile_session_share,
+        -- a double count ratio, not avg(1.0 / 0.0): Spark averages decimals to 6 places
+        cast(count(*) filter (where sessions.device = 'mobile') as double) / count(*)
+            as mobile_session_share,
         avg({{ dbt.datediff('sessions.started_at', 'sessions.cart_step_reached_at', 'second') }})
             as mean_seconds_to_cart,
         cast(count(*) filter (where sessions.has_added_to_cart) as double)

@@ -113,7 +113,8 @@ tier_edges as (
     -- pd.qcut: bins closed on the right, the lowest value in the first bin.
     select
         percentile_cont(cast(1 as double) / 3) within group (order by tier_spend) as tier_3_low_max,
-        percentile_cont(cast(2 as double) / 3) within group (order by tier_spend) as tier_3_medium_max,
+        percentile_cont(cast(2 as double) / 3) within group (order by tier_spend)
+            as tier_3_medium_max,
         percentile_cont(0.25) within group (order by tier_spend) as tier_4_low_max,
         percentile_cont(0.50) within group (order by tier_spend) as tier_4_medium_max,
         percentile_cont(0.75) within group (order by tier_spend) as tier_4_high_max
@@ -179,8 +180,9 @@ final as (
         cast(lifetime_cancelled_returned_spend as decimal(18, 2))
             as lifetime_cancelled_returned_spend,
         cast(lifetime_net_spend as decimal(18, 2)) as lifetime_net_spend,
-        cast(cast(lifetime_net_spend as double) / nullif(lifetime_orders, 0) as decimal(18, 2))
-            as average_order_value,
+        {{ double_to_decimal(
+            'cast(lifetime_net_spend as double) / nullif(lifetime_orders, 0)', 18, 2
+        ) }} as average_order_value,
         -- booleans
         lifetime_orders > 0 as is_purchaser,
         coalesce(

@@ -60,13 +60,14 @@ lines_shared as (
         cast(lines_allocated.unit_price as decimal(18, 2)) as unit_price,
         cast(lines_allocated.line_amount as decimal(18, 2)) as line_amount,
         {%- for amount in ['gross', 'cancelled_returned'] %}
-            cast(case
-                when lines_allocated.order_lines_amount > 0
-                    then
-                        lines_allocated.order_{{ amount }}_amount * lines_allocated.line_amount
-                        / lines_allocated.order_lines_amount
-                else 0
-            end as decimal(18, 4)) as {{ amount }}_line_amount,
+            {#- the share divided in double (as DuckDB divides decimals), rounded as DuckDB does #}
+            {%- set order_amount = 'lines_allocated.order_' ~ amount ~ '_amount' %}
+            {{ double_to_decimal(
+                'case when lines_allocated.order_lines_amount > 0 then cast('
+                ~ order_amount ~ ' * lines_allocated.line_amount as double)'
+                ~ ' / cast(lines_allocated.order_lines_amount as double) else 0 end',
+                18, 4
+            ) }} as {{ amount }}_line_amount,
         {%- endfor %}
         -- booleans
         lines_allocated.is_counted,
@@ -82,7 +83,7 @@ lines_shared as (
 final as (
 
     select
-        * exclude (is_counted, is_credit_note, order_date, ordered_at),
+        {{ star_except(['is_counted', 'is_credit_note', 'order_date', 'ordered_at']) }},
         -- net = gross - cancelled/returned on the rounded shares, so the identity holds
         -- exactly at every level the lines are summed to
         cast(gross_line_amount - cancelled_returned_line_amount as decimal(18, 4))

@@ -58,7 +58,7 @@ offset_range as (
 
 month_offsets as (
 
-    select unnest(generate_series(0, max_months_since_acquisition)) as months_since_acquisition
+    select {{ explode_series('0', 'max_months_since_acquisition') }} as months_since_acquisition
     from offset_range
 
 ),

@@ -17,7 +17,11 @@ with
 
 concentration as (
 
-    select * from {{ ref('mart_revenue_concentration') }}
+    select
+        *,
+        -- integer cents in a 128-bit (38-digit) integer, for the exact sums below
+        cast(net_revenue * 100 as {{ type_wide_integer() }}) as net_revenue_cents
+    from {{ ref('mart_revenue_concentration') }}
 
 ),
 
@@ -47,17 +51,14 @@ per_dimension as (
         max(top_revenue_share) filter (
             where revenue_rank <= ceil(entity_count * 20 / 100.0)
         ) as top_20_pct_revenue_share,
-        -- Weighted and squared sums in integer cents as hugeint (128-bit): exact and
+        -- Weighted and squared sums in integer cents as a 128-bit (38-digit) integer: exact and
         -- order-independent, and no decimal(18, 2) overflow at scale.
-        2 * cast(
-            sum((entity_count - revenue_rank + 1) * cast(net_revenue * 100 as hugeint)) as double
-        ) / 100
+        2 * cast(sum((entity_count - revenue_rank + 1) * net_revenue_cents) as double) / 100
         / nullif(max(entity_count) * cast(sum(net_revenue) as double), 0)
         - (max(entity_count) + 1) / cast(max(entity_count) as double) as gini_raw,
         -- HHI = sum of squared shares = sum(revenue^2) / total^2, with exact sums.
-        cast(
-            sum(cast(net_revenue * 100 as hugeint) * cast(net_revenue * 100 as hugeint)) as double
-        ) / 10000 / nullif(cast(sum(net_revenue) as double) ^ 2, 0) as hhi
+        cast(sum(net_revenue_cents * net_revenue_cents) as double) / 10000
+        / nullif(power(cast(sum(net_revenue) as double), 2), 0) as hhi
     from concentration
     group by all
 

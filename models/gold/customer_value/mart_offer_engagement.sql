@@ -63,7 +63,7 @@ final as (
         cast(converted_customers as double) / nullif(customers_reached, 0) as conversion_rate,
         cast(redemptions as integer) as redemptions,
         cast(total_savings as decimal(18, 2)) as total_savings,
-        cast(cast(total_savings as double) / nullif(redemptions, 0) as decimal(18, 2))
+        {{ double_to_decimal('cast(total_savings as double) / nullif(redemptions, 0)', 18, 2) }}
             as average_savings_per_redemption
     from grouped
 

@@ -61,23 +61,32 @@ scored as (
 
 ),
 
-segmented as (
+matched as (
 
     select
         scored.*,
         segment_rules.segment_name,
         segment_rules.engagement_level,
-        segment_rules.rule_priority
+        segment_rules.rule_priority,
+        -- no rule matching: one row with a null priority
+        row_number() over (
+            partition by scored.customer_id
+            order by segment_rules.rule_priority nulls last
+        ) as rule_match_number
     from scored
     left join segment_rules
         on
             scored.r_score between segment_rules.r_score_min and segment_rules.r_score_max
             and scored.f_score between segment_rules.f_score_min and segment_rules.f_score_max
             and scored.m_score between segment_rules.m_score_min and segment_rules.m_score_max
-    qualify row_number() over (
-            partition by scored.customer_id
-            order by segment_rules.rule_priority
-        ) = 1
+
+),
+
+segmented as (
+
+    select {{ star_except(['rule_match_number']) }}
+    from matched
+    where rule_match_number = 1
 
 ),
 

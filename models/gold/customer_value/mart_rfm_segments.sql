@@ -27,7 +27,7 @@ per_segment as (
         sum(monetary) as revenue,
         avg(recency_days) as average_recency_days,
         avg(frequency) as average_frequency,
-        avg(monetary) as average_monetary
+        {{ decimal_avg('monetary') }} as average_monetary
     from rfm
     group by all
 
@@ -54,7 +54,7 @@ final as (
         end as revenue_share,
         cast(per_segment.average_recency_days as double) as average_recency_days,
         cast(per_segment.average_frequency as double) as average_frequency,
-        cast(per_segment.average_monetary as decimal(18, 2)) as average_monetary
+        {{ double_to_decimal('per_segment.average_monetary', 18, 2) }} as average_monetary
     from segments
     left join per_segment on segments.segment_name = per_segment.segment_name
 

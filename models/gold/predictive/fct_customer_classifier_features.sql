@@ -35,11 +35,15 @@ cutoffs as (
     union all
     select * from test
     union all
+    -- the labels nulled, in their place (union all matches columns by position)
     select
-        * replace (
-            cast(null as integer) as future_completed_orders,
-            cast(null as double) as future_net_spend
-        )
+        {{ star_except(
+            ['future_completed_orders', 'future_net_spend', 'cutoff_date', 'label_end_date']
+        ) }},
+        cast(null as integer) as future_completed_orders,
+        cast(null as double) as future_net_spend,
+        cutoff_date,
+        label_end_date
     from score
 
 ),

@@ -74,8 +74,8 @@ cells as (
         sum(monetary) as revenue,
         -- doubles are summed as decimals: exact, so the result does not depend on the order
         -- in which parallel threads combine partial sums (byte-identical rebuilds)
-        sum(cast(clv as decimal(18, 4))) as predicted_clv,
-        avg(cast(p_alive as decimal(18, 12))) as average_p_alive,
+        sum({{ double_to_decimal('clv', 18, 4) }}) as predicted_clv,
+        avg({{ double_to_decimal('p_alive', 18, 12) }}) as average_p_alive,
         count(*) filter (where churn_risk) as churn_risk_customers
     from customers
     group by all

@@ -15,10 +15,15 @@ customers as (
 
 ratio_values as (
 
-    unpivot customers
-    on cart_to_view_ratio, checkout_to_cart_ratio, purchase_to_session_ratio,
-    sessions_per_active_day
-    into name ratio_name value ratio_value
+    -- the SQL-standard unpivot (DuckDB and Spark); nulls are left out (filtered below anyway)
+    select *
+    from customers
+    unpivot (
+        ratio_value for ratio_name in (
+            cart_to_view_ratio, checkout_to_cart_ratio, purchase_to_session_ratio,
+            sessions_per_active_day
+        )
+    )
 
 ),
 
@@ -37,27 +42,38 @@ ranked as (
 
 ),
 
+wide_ranks as (
+
+    -- the ranks as 128-bit (38-digit) integers: their products are summed exactly below
+    select
+        ratio_name,
+        cast(ratio_rank as {{ type_wide_integer() }}) as ratio_rank,
+        cast(revenue_rank as {{ type_wide_integer() }}) as revenue_rank
+    from ranked
+
+),
+
 correlations as (
 
-    -- Pearson correlation of the ranks from exact integer sums (hugeint), so the result does
+    -- Pearson correlation of the ranks from exact integer sums (128-bit), so the result does
     -- not depend on the order threads add rows in (corr() on doubles does, in its last bits)
     select
         ratio_name,
         cast(
-            count(*) * sum(cast(ratio_rank as hugeint) * revenue_rank)
-            - sum(cast(ratio_rank as hugeint)) * sum(cast(revenue_rank as hugeint)) as double
+            count(*) * sum(ratio_rank * revenue_rank)
+            - sum(ratio_rank) * sum(revenue_rank) as double
         ) / nullif(sqrt(
             cast(
-                count(*) * sum(cast(ratio_rank as hugeint) * ratio_rank)
-                - sum(cast(ratio_rank as hugeint)) * sum(cast(ratio_rank as hugeint)) as double
+                count(*) * sum(ratio_rank * ratio_rank)
+                - sum(ratio_rank) * sum(ratio_rank) as double
             )
             * cast(
-                count(*) * sum(cast(revenue_rank as hugeint) * revenue_rank)
-                - sum(cast(revenue_rank as hugeint)) * sum(cast(revenue_rank as hugeint))
+                count(*) * sum(revenue_rank * revenue_rank)
+                - sum(revenue_rank) * sum(revenue_rank)
                 as double
             )
         ), 0) as ratio_revenue_rank_correlation
-    from ranked
+    from wide_ranks
     group by ratio_name
 
 ),
@@ -72,9 +88,9 @@ deciles as (
         max(ratio_value) as max_ratio,
         -- decimal sum: exact, whatever order threads add the rows in
         avg(cast(ratio_value as decimal(38, 12))) as mean_ratio,
-        avg(cast(net_revenue as decimal(18, 2))) as mean_net_revenue,
+        {{ decimal_avg(double_to_decimal('net_revenue', 18, 2)) }} as mean_net_revenue,
         median(net_revenue) as median_net_revenue,
-        sum(cast(net_revenue as decimal(18, 2))) as total_net_revenue
+        sum({{ double_to_decimal('net_revenue', 18, 2) }}) as total_net_revenue
     from ranked
     group by ratio_name, ratio_decile
 
