@@ -82,7 +82,7 @@ def _gold_rows_duckdb(db: Path) -> int:
             "select table_name from information_schema.tables "
             "where table_schema = 'gold' and table_type = 'BASE TABLE'"
         ).fetchall()
-        return sum(con.sql(f"select count(*) from gold.{t}").fetchone()[0] for (t,) in tables)
+        return sum(con.sql(f"select count(*) from gold.{t}").fetchall()[0][0] for (t,) in tables)
 
 
 def _gold_rows_spark(warehouse: Path, work: Path) -> int | None:
