@@ -57,11 +57,11 @@ with
             last_activity_date,
             days_since_last_activity as days_since_at_last_built_day,
             activity_date as last_built_date,
-            cast(unnest(generate_series(
-                cast({{ dbt.dateadd('day', 1, 'activity_date') }} as timestamp),
-                cast({{ as_of_date() }} as timestamp),
-                interval 1 day
-            )) as date) as activity_date
+            cast({{ explode_series(
+                'cast(' ~ dbt.dateadd('day', 1, 'activity_date') ~ ' as timestamp)',
+                'cast(' ~ as_of_date() ~ ' as timestamp)',
+                'interval 1 day',
+            ) }} as date) as activity_date
         from last_built_day
 
     ),
@@ -199,14 +199,12 @@ spine as (
     -- the activity day and every day before the next activity (or up to as_of_date)
     select
         *,
-        cast(unnest(generate_series(
-            cast(activity_date as timestamp),
-            cast(coalesce(
-                {{ dbt.dateadd('day', -1, 'next_activity_date') }},
-                {{ as_of_date() }}
-            ) as timestamp),
-            interval 1 day
-        )) as date) as spine_date
+        cast({{ explode_series(
+            'cast(activity_date as timestamp)',
+            'cast(coalesce(' ~ dbt.dateadd('day', -1, 'next_activity_date') ~ ', '
+                ~ as_of_date() ~ ') as timestamp)',
+            'interval 1 day',
+        ) }} as date) as spine_date
     from activity_runs
 
 ),

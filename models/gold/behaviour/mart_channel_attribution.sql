@@ -24,6 +24,8 @@
     the mass absorbed in conversion is P. Summation order is fixed (ordered aggregates), so a
     rebuild gives the same bits.
 #}
+{{ config(pre_hook="{{ allow_recursion_depth(var('markov_max_iterations') + 1) }}") }}
+
 with recursive
 
 sessions as (
@@ -142,7 +144,7 @@ moves_counted as (
 
 -- materialized: the recursive walk reads it on every iteration; inlined, DuckDB would
 -- recompute the journeys each time
-transitions as materialized (
+transitions as {{ materialized_cte() }} (
 
     select
         from_state,
@@ -184,10 +186,10 @@ walk (iteration, removed_channel, state, mass) as (
             when transitions.to_state = walk.removed_channel then 'exit'
             else transitions.to_state
         end as state,
-        sum(
-            walk.mass * transitions.probability
-            order by transitions.from_state, transitions.to_state
-        ) as mass
+        {{ ordered_sum(
+            'walk.mass * transitions.probability',
+            ['transitions.from_state', 'transitions.to_state'],
+        ) }} as mass
     from walk
     inner join transitions on walk.state = transitions.from_state
     where
@@ -203,7 +205,7 @@ conversion_probabilities as (
     select
         removed_channel,
         coalesce(
-            sum(mass order by iteration) filter (where state = 'conversion'),
+            {{ ordered_sum('mass', ['iteration'], filter="state = 'conversion'") }},
             0
         ) as conversion_probability
     from walk
@@ -236,7 +238,7 @@ conversions as (
 
 removal_effect_sum as (
 
-    select sum(removal_effect order by channel) as removal_effect_sum
+    select {{ ordered_sum('removal_effect', ['channel']) }} as removal_effect_sum
     from removal_effects
 
 ),

@@ -3,7 +3,7 @@
 -- enough for the public data sets (Online Retail 2010-2011) and the demo's dates.
 with days as (
     select
-        cast(unnest(generate_series(date '2000-01-01', date '2049-12-31', interval 1 day)) as date)
+        cast({{ explode_series("date '2000-01-01'", "date '2049-12-31'", 'interval 1 day') }} as date)
             as date_day
 ),
 
