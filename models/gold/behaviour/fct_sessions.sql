@@ -157,8 +157,7 @@ sessions_measured as (
 
     select
         session_aggregates.*,
-        cast({{ milliseconds_between('started_at', 'ended_at') }} as double) / 1000
-            as duration_seconds,
+        cast({{ milliseconds_between('started_at', 'ended_at') }} as double) / 1000 as duration_seconds,  -- noqa: LT05
         coalesce(session_orders.orders, 0) as orders,
         coalesce(session_orders.revenue, 0) as revenue,
         (

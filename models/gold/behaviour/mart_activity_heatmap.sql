@@ -20,13 +20,25 @@ quarter_hours as (
 
 ),
 
+week_days as (
+
+    select {{ explode_series(1, 7) }} as day_of_week
+
+),
+
+day_hours as (
+
+    select {{ explode_series(0, 23) }} as hour_of_day
+
+),
+
 hours as (
 
     select
         cast(week_days.day_of_week as integer) as day_of_week,
         cast(day_hours.hour_of_day as integer) as hour_of_day
-    from (select {{ explode_series(1, 7) }} as day_of_week) as week_days
-    cross join (select {{ explode_series(0, 23) }} as hour_of_day) as day_hours
+    from week_days
+    cross join day_hours
 
 ),
 
