@@ -40,7 +40,7 @@ session_segments as (
         sessions.device as segment_device,
         sessions.country_code as segment_country,
         sessions.traffic_source as segment_traffic_source,
-        strftime(sessions.started_at, '%Y-%m') as segment_month,
+        {{ year_month_text('sessions.started_at') }} as segment_month,
         case
             when sessions.customer_id is null then 'Anonymous'
             else coalesce(rfm.segment_name, 'No purchase')

@@ -57,12 +57,21 @@ with
             last_activity_date,
             days_since_last_activity as days_since_at_last_built_day,
             activity_date as last_built_date,
-            cast(unnest(generate_series(
-                cast({{ dbt.dateadd('day', 1, 'activity_date') }} as timestamp),
-                cast({{ as_of_date() }} as timestamp),
-                interval 1 day
-            )) as date) as activity_date
+            {{ explode_series(
+                'cast(' ~ dbt.dateadd('day', 1, 'activity_date') ~ ' as timestamp)',
+                'cast(' ~ as_of_date() ~ ' as timestamp)',
+                'interval 1 day',
+            ) }} as new_day_start
         from last_built_day
+
+    ),
+
+    new_days_dated as (
+
+        select
+            {{ star_except(['new_day_start']) }},
+            cast(new_day_start as date) as activity_date
+        from new_days
 
     ),
 
@@ -83,7 +92,7 @@ with
             activity_date,
             first_activity_date,
             last_activity_date
-        from new_days
+        from new_days_dated
 
     ),
 
@@ -199,15 +208,23 @@ spine as (
     -- the activity day and every day before the next activity (or up to as_of_date)
     select
         *,
-        cast(unnest(generate_series(
-            cast(activity_date as timestamp),
-            cast(coalesce(
-                {{ dbt.dateadd('day', -1, 'next_activity_date') }},
-                {{ as_of_date() }}
-            ) as timestamp),
-            interval 1 day
-        )) as date) as spine_date
+        {{ explode_series(
+            'cast(activity_date as timestamp)',
+            'cast(coalesce(' ~ dbt.dateadd('day', -1, 'next_activity_date') ~ ', '
+                ~ as_of_date() ~ ') as timestamp)',
+            'interval 1 day',
+        ) }} as spine_day_start
     from activity_runs
+
+),
+
+-- a generator (Spark's explode) must be a whole select item: the date cast comes here
+spine_dated as (
+
+    select
+        {{ star_except(['spine_day_start']) }},
+        cast(spine_day_start as date) as spine_date
+    from spine
 
 ),
 
@@ -216,7 +233,7 @@ days_measured as (
     select
         *,
         {{ dbt.datediff('activity_date', 'spine_date', 'day') }} as days_since_last_activity  -- noqa: LT05
-    from spine
+    from spine_dated
 
 ),
 

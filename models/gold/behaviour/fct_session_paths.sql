@@ -62,7 +62,8 @@ session_page_types as (
 
     select
         session_id,
-        list(page_type order by event_number_in_session) as page_types
+        {{ ordered_array_agg('page_type', 'event_number_in_session') }} as page_types,
+        count(*) as page_type_count
     from collapsed
     group by all
 
@@ -77,17 +78,18 @@ final as (
         -- strings
         case
             when session_page_types.session_id is null then '(no pages)'
-            when len(session_page_types.page_types) > {{ max_steps }}
-                then array_to_string(session_page_types.page_types[1:{{ max_steps }}], ' > ')
+            when session_page_types.page_type_count > {{ max_steps }}
+                then {{ array_join_text(
+                    array_head('session_page_types.page_types', max_steps), "' > '") }}
                     || ' > ...'
-            else array_to_string(session_page_types.page_types, ' > ')
+            else {{ array_join_text('session_page_types.page_types', "' > '") }}
         end as session_path,
         -- numerics
         cast(
-            least(coalesce(len(session_page_types.page_types), 0), {{ max_steps }}) as integer
+            least(coalesce(session_page_types.page_type_count, 0), {{ max_steps }}) as integer
         ) as path_length,
         -- booleans
-        coalesce(len(session_page_types.page_types) > {{ max_steps }}, false) as is_truncated,
+        coalesce(session_page_types.page_type_count > {{ max_steps }}, false) as is_truncated,
         sessions.has_purchased
     from sessions
     left join session_page_types on sessions.session_id = session_page_types.session_id

@@ -49,23 +49,36 @@ step_events as (
 
 ),
 
-until_conversion as (
+states_ordered as (
 
     select
         *,
         lag(state) over (
             partition by session_id
             order by event_number_in_session
-        ) as previous_state
-    from step_events
-    qualify coalesce(
-            count(*) filter (where state = 'conversion') over (
+        ) as previous_state,
+        -- conversions before this event (a window aggregate takes no filter clause on Spark)
+        coalesce(
+            sum(case when state = 'conversion' then 1 else 0 end) over (
                 partition by session_id
                 order by event_number_in_session
                 rows between unbounded preceding and 1 preceding
             ),
             0
-        ) = 0
+        ) as earlier_conversions
+    from step_events
+
+),
+
+until_conversion as (
+
+    select
+        session_id,
+        event_number_in_session,
+        state,
+        previous_state
+    from states_ordered
+    where earlier_conversions = 0
 
 ),
 

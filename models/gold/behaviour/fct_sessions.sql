@@ -157,11 +157,11 @@ sessions_measured as (
 
     select
         session_aggregates.*,
-        {{ dbt.datediff('started_at', 'ended_at', 'millisecond') }} / 1000.0 as duration_seconds,  -- noqa: LT05
+        cast({{ milliseconds_between('started_at', 'ended_at') }} as double) / 1000 as duration_seconds,  -- noqa: LT05
         coalesce(session_orders.orders, 0) as orders,
         coalesce(session_orders.revenue, 0) as revenue,
         (
-            {{ dbt.datediff('started_at', 'ended_at', 'millisecond') }}
+            {{ milliseconds_between('started_at', 'ended_at') }}
             >= {{ var('engaged_session_min_seconds') }} * 1000
             or session_aggregates.page_views >= {{ var('engaged_session_min_page_views') }}
             or session_aggregates.has_purchased

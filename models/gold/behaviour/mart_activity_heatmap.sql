@@ -20,20 +20,32 @@ quarter_hours as (
 
 ),
 
+week_days as (
+
+    select {{ explode_series(1, 7) }} as day_of_week
+
+),
+
+day_hours as (
+
+    select {{ explode_series(0, 23) }} as hour_of_day
+
+),
+
 hours as (
 
     select
         cast(week_days.day_of_week as integer) as day_of_week,
         cast(day_hours.hour_of_day as integer) as hour_of_day
-    from range(1, 8) as week_days (day_of_week)
-    cross join range(0, 24) as day_hours (hour_of_day)
+    from week_days
+    cross join day_hours
 
 ),
 
 local_quarter_hours as (
 
     select
-        timezone({{ tz }}, timezone('UTC', quarter_hour_started_at)) as local_at,
+        {{ utc_to_local('quarter_hour_started_at', tz) }} as local_at,
         events,
         sessions,
         orders,
@@ -45,7 +57,7 @@ local_quarter_hours as (
 hour_counts as (
 
     select
-        isodow(local_at) as day_of_week,
+        {{ iso_day_of_week('local_at') }} as day_of_week,
         hour(local_at) as hour_of_day,
         sum(events) as events,
         sum(sessions) as sessions,

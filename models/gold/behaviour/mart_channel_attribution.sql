@@ -21,9 +21,11 @@
     channel removed) and moves along the transition probabilities, one step per iteration of a
     recursive CTE; mass reaching conversion or exit stops. It runs until no mass above
     var markov_min_mass is left in a transient state or for var markov_max_iterations steps;
-    the mass absorbed in conversion is P. Summation order is fixed (ordered aggregates), so a
-    rebuild gives the same bits.
+    the mass absorbed in conversion is P. Summation order is fixed (ordered aggregates, an
+    ordered window), so a rebuild gives the same bits.
 #}
+{{ config(pre_hook="{{ allow_recursion_depth(var('markov_max_iterations') + 1) }}") }}
+
 with recursive
 
 sessions as (
@@ -142,7 +144,7 @@ moves_counted as (
 
 -- materialized: the recursive walk reads it on every iteration; inlined, DuckDB would
 -- recompute the journeys each time
-transitions as materialized (
+transitions as {{ materialized_cte() }} (
 
     select
         from_state,
@@ -168,61 +170,45 @@ scenarios as (
 
 ),
 
-walk (iteration, removed_channel, state, mass) as (
+-- the walk (macro markov_walk_ctes): conversion_probabilities per scenario
+{{ markov_walk_ctes(
+    'transitions', 'scenarios', var('markov_min_mass'), var('markov_max_iterations'),
+) }},
+
+-- The walk is read once, by one chain of CTEs (windows, no self-join): Spark 4.1 gives wrong
+-- masses when a recursive CTE is referenced twice in one query (the two walks interfere).
+conversion_probabilities_based as (
 
     select
-        0 as iteration,
         removed_channel,
-        'start' as state,
-        cast(1.0 as double) as mass
-    from scenarios
-    union all
-    select
-        walk.iteration + 1 as iteration,
-        walk.removed_channel,
-        case
-            when transitions.to_state = walk.removed_channel then 'exit'
-            else transitions.to_state
-        end as state,
-        sum(
-            walk.mass * transitions.probability
-            order by transitions.from_state, transitions.to_state
-        ) as mass
-    from walk
-    inner join transitions on walk.state = transitions.from_state
-    where
-        walk.state not in ('conversion', 'exit')
-        and walk.mass > {{ var('markov_min_mass') }}
-        and walk.iteration < {{ var('markov_max_iterations') }}
-    group by all
+        conversion_probability,
+        max(case when removed_channel is null then conversion_probability end) over ()
+            as base_conversion_probability
+    from conversion_probabilities
 
 ),
 
-conversion_probabilities as (
+channel_removal_effects as (
 
     select
-        removed_channel,
-        coalesce(
-            sum(mass order by iteration) filter (where state = 'conversion'),
-            0
-        ) as conversion_probability
-    from walk
-    group by all
+        removed_channel as channel,
+        conversion_probability as conversion_probability_without,
+        1 - conversion_probability / nullif(base_conversion_probability, 0) as removal_effect
+    from conversion_probabilities_based
+    where removed_channel is not null
 
 ),
 
 removal_effects as (
 
     select
-        removed.removed_channel as channel,
-        removed.conversion_probability as conversion_probability_without,
-        1 - removed.conversion_probability / nullif(base.conversion_probability, 0)
-            as removal_effect
-    from conversion_probabilities as removed
-    cross join conversion_probabilities as base
-    where
-        removed.removed_channel is not null
-        and base.removed_channel is null
+        *,
+        -- added in channel order, so a rebuild gives the same bits
+        sum(removal_effect) over (
+            order by channel
+            rows between unbounded preceding and unbounded following
+        ) as removal_effect_sum
+    from channel_removal_effects
 
 ),
 
@@ -231,23 +217,6 @@ conversions as (
     select count(*) as conversions
     from journeys
     where is_converted
-
-),
-
-removal_effect_sum as (
-
-    select sum(removal_effect order by channel) as removal_effect_sum
-    from removal_effects
-
-),
-
-totals as (
-
-    select
-        conversions.conversions,
-        removal_effect_sum.removal_effect_sum
-    from conversions
-    cross join removal_effect_sum
 
 ),
 
@@ -302,8 +271,8 @@ final as (
             as conversion_probability_without,
         cast(removal_effects.removal_effect as double) as removal_effect,
         cast(coalesce(
-            totals.conversions * removal_effects.removal_effect
-            / nullif(totals.removal_effect_sum, 0),
+            conversions.conversions * removal_effects.removal_effect
+            / nullif(removal_effects.removal_effect_sum, 0),
             0
         ) as double) as markov_conversions
     from channels
@@ -311,7 +280,7 @@ final as (
     inner join removal_effects on channels.channel = removal_effects.channel
     left join first_touches on channels.channel = first_touches.channel
     left join last_touches on channels.channel = last_touches.channel
-    cross join totals
+    cross join conversions
 
 )
 

@@ -60,8 +60,7 @@ in_session_actions as (
         next_step.step_name as to_step,
         'session' as funnel_level,
         next_step.session_id as segment_session_id,
-        {{ dbt.datediff('previous_step.reached_at', 'next_step.reached_at', 'millisecond') }}
-        / 60000.0 as minutes
+        cast({{ milliseconds_between('previous_step.reached_at', 'next_step.reached_at') }} as double) / 60000 as minutes  -- noqa: LT05
     from session_steps as next_step
     inner join session_steps as previous_step
         on
@@ -76,9 +75,19 @@ first_visits as (
         customer_id,
         session_id,
         started_at
-    from sessions
-    where customer_id is not null
-    qualify row_number() over (partition by customer_id order by started_at, session_id) = 1
+    from (
+        select
+            customer_id,
+            session_id,
+            started_at,
+            row_number() over (
+                partition by customer_id
+                order by started_at, session_id
+            ) as visit_number
+        from sessions
+        where customer_id is not null
+    ) as customer_sessions
+    where visit_number = 1
 
 ),
 
@@ -102,8 +111,7 @@ customer_actions as (
         'first_purchase' as to_step,
         'customer' as funnel_level,
         first_visits.session_id as segment_session_id,
-        {{ dbt.datediff('first_visits.started_at', 'first_purchases.purchased_at', 'millisecond') }}
-        / 60000.0 as minutes
+        cast({{ milliseconds_between('first_visits.started_at', 'first_purchases.purchased_at') }} as double) / 60000 as minutes  -- noqa: LT05
     from first_visits
     inner join first_purchases on first_visits.customer_id = first_purchases.customer_id
 
