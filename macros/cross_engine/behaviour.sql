@@ -58,14 +58,6 @@
 {%- endmacro %}
 
 
-{#- Contracts on Spark (the same override as helper "value"'s: keep one when merging). dbt-spark
-    sets a contract's not_null constraints with ALTER COLUMN ... SET NOT NULL, which only Delta
-    tables support; our Spark tables are Parquet, so the column names and types of an enforced
-    contract are checked as on DuckDB and not_null is left to the models' not_null data tests. -#}
-{% macro spark__persist_constraints(relation, model) -%}
-{%- endmacro %}
-
-
 {#- CTEs (for a `with recursive` list) ending in conversion_probabilities (removed_channel,
     conversion_probability): the absorbing-chain walk of mart_channel_attribution. Mass 1
     starts at 'start' once per row of `scenarios` (removed_channel; null = nothing removed)

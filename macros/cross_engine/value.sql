@@ -1,13 +1,3 @@
-{#- Contracts on Spark (helper "value"; to be merged with the other cross-engine macros). -#}
-
-{#- dbt-spark sets a contract's not_null constraints with ALTER COLUMN ... SET NOT NULL, which
-    only Delta tables support; our Spark tables are Parquet (no Delta here), so the column names
-    and types of an enforced contract are checked as on DuckDB and not_null is left to the
-    models' not_null data tests. -#}
-{% macro spark__persist_constraints(relation, model) -%}
-{%- endmacro %}
-
-
 {#- A double `value` as decimal(`precision`, `scale`), rounded as DuckDB casts it: half away
     from zero on the binary value times 10^scale (Spark's cast rounds the shortest decimal text
     of the double half up, so 8.90455 stored as 8.904549999... gives 8.9046 there, 8.9045 on
