@@ -31,3 +31,11 @@ def test_a_value_beyond_the_tolerance_a_missing_row_and_a_null_differ():
 def test_the_report_names_the_differing_column():
     result = compare_rows("gold.t", ["k", "v"], [("a", "x")], [("a", "y")])
     assert "(v, 'x', 'y')" in result.line()
+
+
+def test_the_engines_row_hash_inside_a_row_json_is_not_compared():
+    duck = [('{"source_row_id":"00aa-1","order_id":"O1"}',)]
+    spark = [('{"source_row_id":"ff01-1","order_id":"O1"}',)]
+    assert compare_rows("silver.t", ["raw_record"], duck, spark).equal
+    other = [('{"source_row_id":"ff01-1","order_id":"O2"}',)]
+    assert not compare_rows("silver.t", ["raw_record"], duck, other).equal

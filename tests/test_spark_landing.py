@@ -8,7 +8,6 @@ invocation builds everything, a second checks the incremental append and the hea
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from spark_support import require_spark
 
 pytestmark = pytest.mark.spark
 
@@ -27,18 +27,9 @@ MODELS = [f"base_demo__{t}" for t in TABLES] + ["audit_landing_files"]
 COMPARED_OUT = ("source_row_id", "read_error_record")
 
 
-def _spark_missing() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "pyspark is not installed (pip install pyspark dbt-spark[session])"
-    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        return "no java on PATH and no JAVA_HOME: Spark needs a JVM"
-    return None
-
-
-if reason := _spark_missing():
-    pytest.skip(reason, allow_module_level=True)
+@pytest.fixture(autouse=True)
+def _spark_here() -> None:
+    require_spark()
 
 
 def landed_headers() -> dict[str, list[str]]:

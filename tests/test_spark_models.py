@@ -13,11 +13,9 @@ demo build (conftest), or CBW_TEST_DEMO_DUCKDB: a demo warehouse built before (r
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -26,6 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import REPO_ROOT
+from spark_support import require_spark
 
 from customer_behaviour import spark_models
 
@@ -49,14 +48,6 @@ INPUTS = [
     "fct_customer_classifier_features",
     "fct_basket_items",
 ]
-
-
-def _spark_missing() -> str | None:
-    if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed (pip install pyspark; the spark extra of requirements)"
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "java is not installed (apt-get install openjdk-17-jre-headless)"
-    return None
 
 
 def _args(tmp_path: Path, vars: str | None = None) -> argparse.Namespace:
@@ -159,9 +150,7 @@ def _close(a: object, b: object) -> bool:
 
 
 def test_spark_models_equal_duckdb(tmp_path: Path, duckdb_file: Path) -> None:
-    missing = _spark_missing()
-    if missing:
-        pytest.skip(f"Spark check skipped: {missing}")
+    require_spark()
     work = tmp_path / "spark"
     (work / "inputs").mkdir(parents=True)
     duck = duckdb.connect(str(duckdb_file), read_only=True)

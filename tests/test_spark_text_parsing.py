@@ -9,18 +9,18 @@ documentation stays true. Skipped without pyspark or a Java runtime.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
-
 from conftest import REPO_ROOT
+from dbt.cli.main import dbtRunner
+from spark_support import require_spark
 
-pyspark = pytest.importorskip("pyspark")
-if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-    pytest.skip("no Java runtime for Spark", allow_module_level=True)
+
+@pytest.fixture(autouse=True)
+def _spark_here() -> None:
+    require_spark()
+
 
 pytestmark = pytest.mark.slow
 
@@ -101,7 +101,10 @@ def parsed(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("CBW_DUCKDB_PATH", ":memory:")
     texts = list(AGREED) + DUCKDB_ONLY + DUCKDB_ONLY_DATES + NUMERALS + ENUMS
     duck_sql, spark_sql = _compiled("dev", tmp_path), _compiled("spark", tmp_path)
-    wrap = "select i, {t}(ts) as ts, {t}(cast(d as timestamp)) as d, n_int, n_dec, e from ({q}) order by i"
+    wrap = (
+        "select i, {t}(ts) as ts, {t}(cast(d as timestamp)) as d, n_int, n_dec, e "
+        "from ({q}) order by i"
+    )
 
     con = duckdb.connect()
     con.sql("set TimeZone = 'UTC'")
