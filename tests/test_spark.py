@@ -17,6 +17,7 @@ life of its process). Skipped with the reason when Java 17+ or the Spark package
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,7 @@ def spark_build(
     """`cbw spark-build` (dbt build, the predictive step, dbt build of their dependants) into
     the Spark warehouse work/spark-warehouse; returns its output. models_only: no data or unit
     tests (the demo build runs them all on Spark; the landing builds compare results)."""
+    work.mkdir(parents=True, exist_ok=True)
     command = [
         PYTHON,
         "-m",
@@ -60,7 +62,14 @@ def spark_build(
 
 
 def assert_gold_equal(duckdb_path: Path, work: Path) -> str:
-    """`cbw compare-engines` of every gold table; fails with its report when one differs."""
+    """`cbw compare-engines` of every gold table; fails with its report when one differs. The
+    DuckDB file is compared through a copy (with its WAL): this process keeps it open, locked."""
+    copy = work / "duckdb_copy.duckdb"
+    for suffix in ("", ".wal"):
+        source = Path(f"{duckdb_path}{suffix}")
+        if source.exists():
+            shutil.copy2(source, f"{copy}{suffix}")
+    duckdb_path = copy
     out = run_logged(
         [PYTHON, "-m", "customer_behaviour", "compare-engines", "--duckdb", str(duckdb_path),
          "--spark-warehouse", str(work / "spark-warehouse")],
@@ -82,7 +91,7 @@ def test_demo_on_spark_equals_duckdb(demo_warehouse, tmp_path):
 def _landing(tmp_path: Path) -> tuple[Path, list[str]]:
     everything = tmp_path / "all_days"
     generate(
-        {"layout": "landing", "out": str(everything), "customers": 60, "days": 8,
+        {"layout": "landing", "out": str(everything), "customers": 150, "days": 14,
          "progress": False}
     )  # fmt: skip
     inject_late_and_duplicate_events(everything)

@@ -250,7 +250,11 @@ def write_spark_table(spark: Any, relation: Any, model: PythonModel) -> int:
     """Write the typed DuckDB relation as the Parquet table schema.identifier (replacing it)."""
     table = relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.arrow()
     schema = ", ".join(f"`{name}` {spark_type(t)}" for name, t in model.columns)
-    frame = spark.createDataFrame(table, schema=schema)
+    # pyspark cannot convert an Arrow table without rows that has a timestamp column
+    # ("cannot construct ChunkedArray from empty vector"): an empty result is written as an
+    # empty frame of the same schema (a small source can leave a model without rows).
+    rows = table if table.num_rows else []
+    frame = spark.createDataFrame(rows, schema=schema)
     spark.sql(f"create database if not exists `{model.schema}`")
     name = f"`{model.schema}`.`{model.identifier}`"
     frame.write.mode("overwrite").format("parquet").saveAsTable(name)
