@@ -138,8 +138,12 @@ final as (
         actions.funnel_level,
         -- numerics
         cast(count(*) as bigint) as unit_count,
-        cast(percentile_cont(0.5) within group (order by actions.minutes) as double) as median_minutes,
-        cast(percentile_cont(0.9) within group (order by actions.minutes) as double) as p90_minutes
+        cast(
+            percentile_cont(0.5) within group (order by actions.minutes) as double
+        ) as median_minutes,
+        cast(
+            percentile_cont(0.9) within group (order by actions.minutes) as double
+        ) as p90_minutes
     from actions
     inner join sessions_by_segment
         on actions.segment_session_id = sessions_by_segment.session_id
