@@ -44,10 +44,9 @@ def _find_java() -> str | None:
 @functools.cache
 def _spark_problem() -> str | None:
     """Why Spark cannot run here, or None when it can (installing Java when missing)."""
+    # dbt.adapters is always there (dbt-duckdb), so find_spec of the dotted name is safe
     for module, what in (("pyspark", "pyspark"), ("dbt.adapters.spark", "dbt-spark")):
-        if importlib.util.find_spec(module.split(".")[0]) is None or (
-            module == "dbt.adapters.spark" and importlib.util.find_spec(module) is None
-        ):
+        if importlib.util.find_spec(module) is None:
             return f"{what} is not installed (pip install --no-deps -r requirements-spark.txt)"
     java = _find_java()
     if java is None:

@@ -11,6 +11,8 @@ metastore connection). Arguments after `--` go to both dbt builds (e.g. --full-r
 from __future__ import annotations
 
 import argparse
+import shutil
+from pathlib import Path
 from typing import Any
 
 from customer_behaviour import spark_models
@@ -33,9 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def dbt_build(args: argparse.Namespace, selection: list[str], phase: str) -> None:
     """One dbt build; its run results are kept as <target-path>/run_results_<phase>.json (the
     next build overwrites run_results.json), for the per-model timings of both builds."""
-    import shutil
-    from pathlib import Path
-
     from dbt.cli.main import dbtRunner
 
     command = ["build", "--target", args.target, "--target-path", args.target_path]
